@@ -1,0 +1,490 @@
+"""The data contract as code: column specifications, parsing and validation with clear errors.
+
+Every table is read as text first and parsed here, cell by cell, so that a problem can be reported
+the way a spreadsheet user finds it: ``households.csv row 17, column working_age: must be between 0
+and members (4); got 6``. Row numbers count the header as row 1, as Excel and LibreOffice show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("livestock", "crop", "value_chain", "community", "vocational", "labour_export")
+STATUSES = ("poor", "near_poor", "non_poor")
+AREA_TYPES = ("especially_difficult", "difficult", "other")
+ELIGIBLE = ("poor", "near_poor", "any")
+#: Every deprivation indicator any supported standard uses (2022-2025 has the first 12;
+#: 2027-2030 replaces dep_info_access with dep_waste).
+DEPRIVATIONS = (
+    "dep_employment",
+    "dep_dependency",
+    "dep_nutrition",
+    "dep_health_insurance",
+    "dep_adult_education",
+    "dep_child_schooling",
+    "dep_housing_quality",
+    "dep_floor_area",
+    "dep_water",
+    "dep_sanitation",
+    "dep_telecom",
+    "dep_info_access",
+    "dep_waste",
+)
+#: Whole VND up to a quadrillion: beyond that a value is a typo, and floats lose integers.
+MAX_MONEY = 10**15
+#: Reported problems per column and table before they are summarised as "... and N more".
+MAX_PROBLEMS_PER_COLUMN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One breach of the contract, located as a spreadsheet user would look for it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        place = " ".join(where)
+        if self.column is not None:
+            place += f", column {self.column}"
+        return f"{place}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """Specification of one column.
+
+    ``kind`` is one of ``text``, ``int``, ``money`` (whole VND), ``float``, ``flag`` (0/1),
+    ``enum`` (one of ``choices``), ``prob`` (a float in [0, 1]).
+    A column that is not ``required`` takes ``default`` when absent or empty; with no default
+    it stays missing (``<NA>``).
+    """
+
+    name: str
+    kind: str
+    required: bool = True
+    default: object = None
+    min: float | None = None
+    max: float | None = None
+    strict_min: bool = False
+    choices: tuple[str, ...] = ()
+    unique: bool = False
+    finite: bool = True
+    help: str = ""
+
+    def expected(self) -> str:
+        if self.kind == "flag":
+            return "0 or 1"
+        if self.kind == "enum":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "prob":
+            return "a probability between 0 and 1"
+        word = {
+            "int": "a whole number",
+            "money": "a whole number of VND",
+            "float": "a number",
+            "text": "text",
+        }[self.kind]
+        if self.min is not None and self.max is not None:
+            return f"{word} between {_fmt(self.min)} and {_fmt(self.max)}"
+        if self.min is not None:
+            return f"{word} {'>' if self.strict_min else '>='} {_fmt(self.min)}"
+        return word
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = True
+    key: str | None = None
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _flag(name: str, required: bool = True, default: object = 0, help: str = "") -> Column:
+    return Column(name, "flag", required=required, default=None if required else default, help=help)
+
+
+_HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
+    Column("household_id", "text", unique=True, help="key"),
+    Column("commune_id", "text", help="must exist in communes.csv"),
+    Column("village", "text", help="village / hamlet (thon, ban)"),
+    Column("status", "enum", required=False, choices=STATUSES, help="derived when absent"),
+    Column("members", "int", min=1, max=100),
+    Column("working_age", "int", min=0, max=100, help="between 0 and members"),
+    Column("income_vnd", "money", min=0, max=MAX_MONEY, help="per person per month"),
+    *(_flag(d, required=False, default=None) for d in DEPRIVATIONS),
+    _flag("urban", required=False, default=0),
+    _flag("ethnic_minority"),
+    _flag("female_head"),
+    _flag("disability"),
+    Column("land_m2", "float", min=0, max=1e9),
+    Column("livestock_units", "float", min=0, max=1e6),
+    Column("road_km", "float", min=0, max=1e4),
+    _flag("grid_power"),
+    _flag("registered_exit"),
+    Column("years_poor", "int", min=0, max=200),
+)
+
+HOUSEHOLDS = TableSpec(
+    "households",
+    _HOUSEHOLD_COLUMNS,
+    key="household_id",
+    description="one row per household on the commune's poor / near-poor register",
+)
+
+COMMUNES = TableSpec(
+    "communes",
+    (
+        Column("commune_id", "text", unique=True),
+        Column("name", "text"),
+        Column("province", "text", required=False, default=""),
+        Column("area_type", "enum", required=False, default="other", choices=AREA_TYPES),
+        Column("households_total", "int", min=1, max=10**8, strict_min=True),
+        Column("budget_vnd", "money", min=0, max=MAX_MONEY),
+        Column("target_poor", "int", required=False, min=0, max=10**8),
+        Column("target_near_poor", "int", required=False, min=0, max=10**8),
+    ),
+    key="commune_id",
+)
+
+PROJECTS = TableSpec(
+    "projects",
+    (
+        Column("project_id", "text", unique=True),
+        Column("commune_id", "text"),
+        Column("name", "text"),
+        Column("kind", "enum", choices=KINDS),
+        Column("village", "text", required=False, default=""),
+        Column("cooperative_id", "text", required=False, default=""),
+        Column("cost_vnd", "money", min=0, strict_min=True, max=MAX_MONEY),
+        Column("slots", "int", min=0, max=10**8),
+        Column("budget_vnd", "money", required=False, min=0, max=MAX_MONEY),
+        Column("min_group", "int", required=False, min=1, max=10**8),
+        Column("requires_working_age", "flag", required=False),
+        Column("min_land_m2", "float", required=False, min=0, max=1e9),
+        Column("eligible", "enum", required=False, default="any", choices=ELIGIBLE),
+    ),
+    key="project_id",
+)
+
+COOPERATIVES = TableSpec(
+    "cooperatives",
+    (
+        Column("cooperative_id", "text", unique=True),
+        Column("name", "text"),
+        Column("sector", "text", required=False, default=""),
+        Column("capacity", "int", min=0, max=10**8),
+        Column("min_households", "int", min=0, max=10**8),
+    ),
+    required=False,
+    key="cooperative_id",
+)
+
+HISTORY = TableSpec(
+    "history",
+    (
+        *(
+            Column(
+                c.name,
+                c.kind,
+                required=False,
+                default=c.default if not c.required else None,
+                min=c.min,
+                max=c.max,
+                choices=c.choices,
+            )
+            for c in _HOUSEHOLD_COLUMNS
+        ),
+        Column("year", "int", required=False, min=1900, max=2200),
+        Column("intervention", "enum", choices=(*KINDS, "none")),
+        Column("sustained_exit", "flag"),
+    ),
+    required=False,
+)
+
+GAINS = TableSpec(
+    "gains",
+    (
+        Column("household_id", "text"),
+        Column("project_id", "text"),
+        Column("gain", "float", min=None),
+        Column("cost_vnd", "money", required=False, min=0, strict_min=True, max=MAX_MONEY),
+    ),
+    required=False,
+)
+
+TABLES: dict[str, TableSpec] = {
+    t.name: t for t in (COMMUNES, HOUSEHOLDS, PROJECTS, COOPERATIVES, HISTORY, GAINS)
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing one table
+# --------------------------------------------------------------------------------------------
+
+
+class _Collector:
+    """Collects problems, capping how many are listed per (file, column, rule)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+
+    def cells(
+        self,
+        file: str,
+        column: str,
+        index: Iterable[int],
+        values: Iterable[object],
+        message: str,
+    ) -> None:
+        """Report bad cells; ``message`` gets the offending value appended as ``got ...``."""
+        idx = list(index)
+        vals = list(values)
+        for i, v in list(zip(idx, vals))[:MAX_PROBLEMS_PER_COLUMN]:
+            self.problems.append(Problem(file, int(i) + 2, column, f"{message}; got {_show(v)}"))
+        if len(idx) > MAX_PROBLEMS_PER_COLUMN:
+            self.problems.append(
+                Problem(
+                    file,
+                    None,
+                    column,
+                    f"{message}; {len(idx) - MAX_PROBLEMS_PER_COLUMN} more rows like this "
+                    f"(first listed above)",
+                )
+            )
+
+
+def _show(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return "an empty cell"
+    s = str(v)
+    if s == "":
+        return "an empty cell"
+    if len(s) > 60:
+        s = s[:57] + "..."
+    return repr(s)
+
+
+def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, problems: list[Problem]) -> pd.DataFrame:
+    """Turn a table of text cells into typed columns, appending every problem found.
+
+    Unknown columns are kept as they are (text); the scoring model may use them as features.
+    The returned frame has a fresh RangeIndex; row ``i`` is spreadsheet row ``i + 2``.
+    """
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    col = _Collector(problems)
+    n = len(raw)
+    for c in spec.columns:
+        if c.name not in raw.columns:
+            if c.required:
+                problems.append(
+                    Problem(file, None, c.name, f"required column is missing (expected {c.expected()})")
+                )
+                continue
+            if c.default is not None:
+                out[c.name] = pd.Series([c.default] * n, dtype=_dtype(c, has_missing=False))
+            continue
+        text = raw[c.name].astype("object").where(raw[c.name].notna(), "")
+        text = text.map(lambda v: v.strip() if isinstance(v, str) else str(v))
+        empty = text == ""
+        if c.required and empty.any():
+            col.cells(file, c.name, text.index[empty], text[empty], f"expected {c.expected()}")
+        if c.kind in ("text", "enum"):
+            values = text.copy()
+            if c.kind == "enum":
+                bad = ~empty & ~values.isin(c.choices)
+                if bad.any():
+                    col.cells(file, c.name, values.index[bad], values[bad], f"expected {c.expected()}")
+            if empty.any():
+                if c.default is not None:
+                    values[empty] = c.default
+                else:
+                    values = values.astype("object")
+                    values[empty] = None
+            out[c.name] = values.astype("object")
+        else:
+            out[c.name] = _parse_numeric(text, empty, c, file, col)
+        if c.unique:
+            dup = ~empty & text.duplicated(keep="first")
+            if dup.any():
+                col.cells(
+                    file,
+                    c.name,
+                    text.index[dup],
+                    text[dup],
+                    f"{c.name} must be unique; this value appears on an earlier row",
+                )
+    known = {c.name for c in spec.columns}
+    for name in raw.columns:
+        if name not in known:
+            out[name] = raw[name].values
+    return out
+
+
+def _dtype(c: Column, has_missing: bool) -> str:
+    if c.kind in ("int", "money", "flag"):
+        return "Int64" if has_missing else "int64"
+    if c.kind in ("float", "prob"):
+        return "float64"
+    return "object"
+
+
+def _parse_numeric(text: pd.Series, empty: pd.Series, c: Column, file: str, col: _Collector) -> pd.Series:
+    num = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
+    bad = ~empty & num.isna()
+    if c.finite:
+        bad |= ~empty & np.isinf(num)
+    if bad.any():
+        col.cells(file, c.name, text.index[bad], text[bad], f"expected {c.expected()}")
+    ok = ~empty & ~bad
+    if c.kind in ("int", "money", "flag"):
+        frac = ok & (num != np.floor(num))
+        if frac.any():
+            col.cells(file, c.name, text.index[frac], text[frac], f"expected {c.expected()}")
+        ok &= ~frac
+    if c.kind == "flag":
+        wrong = ok & ~num.isin([0.0, 1.0])
+        if wrong.any():
+            col.cells(file, c.name, text.index[wrong], text[wrong], f"expected {c.expected()}")
+        ok &= ~wrong
+    lo = 0.0 if c.kind == "prob" else c.min
+    hi = 1.0 if c.kind == "prob" else c.max
+    if lo is not None:
+        low = ok & ((num <= lo) if c.strict_min else (num < lo))
+        if low.any():
+            col.cells(file, c.name, text.index[low], text[low], f"expected {c.expected()}")
+        ok &= ~low
+    if hi is not None:
+        high = ok & (num > hi)
+        if high.any():
+            col.cells(file, c.name, text.index[high], text[high], f"expected {c.expected()}")
+        ok &= ~high
+    values = num.where(ok)
+    missing = values.isna()
+    if missing.any() and c.default is not None:
+        values = values.where(~missing, float(c.default))
+        missing = values.isna()
+    if c.kind in ("int", "money", "flag"):
+        if missing.any():
+            return values.round().astype("Int64")
+        return values.round().astype("int64")
+    return values
+
+
+# --------------------------------------------------------------------------------------------
+# Rules that span rows and tables
+# --------------------------------------------------------------------------------------------
+
+
+def check_households(h: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    if {"members", "working_age"} <= set(h.columns):
+        m = h["members"]
+        w = h["working_age"]
+        bad = (m.notna() & w.notna() & (w > m)).fillna(False).astype(bool)
+        for i in h.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
+            problems.append(
+                Problem(
+                    file,
+                    int(i) + 2,
+                    "working_age",
+                    f"must be between 0 and members ({m[i]}); got {w[i]}",
+                )
+            )
+
+
+def check_projects(p: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    if {"kind", "cooperative_id"} <= set(p.columns):
+        vc = (p["kind"] == "value_chain") & (p["cooperative_id"].fillna("") == "")
+        for i in p.index[vc.fillna(False).astype(bool)][:MAX_PROBLEMS_PER_COLUMN]:
+            problems.append(
+                Problem(
+                    file,
+                    int(i) + 2,
+                    "cooperative_id",
+                    "a value_chain project must name the cooperative that leads it; got an empty cell",
+                )
+            )
+    if {"budget_vnd", "cost_vnd", "min_group"} <= set(p.columns):
+        env = p["budget_vnd"]
+        need = p["cost_vnd"] * p["min_group"].fillna(1)
+        bad = (env.notna() & (env < need)).fillna(False).astype(bool)
+        bad &= p["min_group"].notna()
+        for i in p.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
+            problems.append(
+                Problem(
+                    file,
+                    int(i) + 2,
+                    "budget_vnd",
+                    f"is below cost_vnd x min_group ({int(need[i])}), so the project can never run; "
+                    f"got {int(env[i])}",
+                )
+            )
+    if {"slots", "min_group"} <= set(p.columns):
+        bad = (p["min_group"].notna() & (p["min_group"] > p["slots"])).fillna(False).astype(bool)
+        for i in p.index[bad][:MAX_PROBLEMS_PER_COLUMN]:
+            problems.append(
+                Problem(
+                    file,
+                    int(i) + 2,
+                    "min_group",
+                    f"is above slots ({p['slots'][i]}), so the project can never run; got {p['min_group'][i]}",
+                )
+            )
+
+
+def check_reference(
+    child: pd.DataFrame,
+    child_file: str,
+    column: str,
+    parent_keys: Iterable[str],
+    parent_file: str,
+    problems: list[Problem],
+    allow_empty: bool = False,
+) -> None:
+    if column not in child.columns:
+        return
+    keys = set(parent_keys)
+    vals = child[column]
+    present = vals.notna() & (vals != "")
+    bad = present & ~vals.isin(keys)
+    if not allow_empty:
+        bad |= ~present
+    col = _Collector(problems)
+    if bad.any():
+        col.cells(
+            child_file,
+            column,
+            child.index[bad],
+            vals[bad],
+            f"must name a {column} listed in {parent_file}",
+        )
+
+
+def default_requires_working_age(kind: pd.Series) -> pd.Series:
+    """Vocational training and labour export need a working-age member; other kinds do not."""
+    return kind.isin(["vocational", "labour_export"]).astype("int64")
