@@ -1,0 +1,25 @@
+"""Every hard constraint, checked on a finished plan (used by tests and as a final guard)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import budgets, cooperatives, projects, quotas
+from .instance import Instance
+
+
+def one_project_violations(inst: Instance, chosen: np.ndarray) -> list[str]:
+    h = inst.pair_h[np.asarray(chosen, dtype=np.int64)]
+    counts = np.bincount(h, minlength=len(inst.hh_ids))
+    return [f"one_project[{inst.hh_ids[i]}]: {counts[i]} projects" for i in np.flatnonzero(counts > 1)]
+
+
+def violations(inst: Instance, chosen: np.ndarray, *, with_quotas: bool = True) -> list[str]:
+    """Every broken hard constraint of the plan, by constraint name; empty when feasible."""
+    out = one_project_violations(inst, chosen)
+    out += budgets.violations(inst, chosen)
+    out += projects.violations(inst, chosen)
+    out += cooperatives.violations(inst, chosen)
+    if with_quotas:
+        out += quotas.violations(inst, chosen)
+    return out

@@ -1,0 +1,48 @@
+"""Cooperatives: capacity and viability across all their projects and communes.
+
+A binary ``linked[<cooperative_id>]`` says whether the cooperative takes part at all:
+``coop_capacity[k]``: ``sum(x over its projects) <= capacity * linked`` and
+``coop_min[k]``: ``sum(x over its projects) >= min_households * linked``.
+These are the only constraints that couple communes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._usage import usage
+from .instance import Instance
+
+
+def violations(inst: Instance, chosen: np.ndarray) -> list[str]:
+    n = usage(inst, chosen)["coop_count"]
+    out = []
+    for k in np.flatnonzero(n > inst.k_capacity):
+        out.append(f"coop_capacity[{inst.k_ids[k]}]: {n[k]} > {inst.k_capacity[k]}")
+    for k in np.flatnonzero((n > 0) & (n < inst.k_min)):
+        out.append(f"coop_min[{inst.k_ids[k]}]: {n[k]} households, needs 0 or >= {inst.k_min[k]}")
+    return out
+
+
+def add(model, inst: Instance, capacity: np.ndarray | None = None) -> None:
+    """``capacity`` overrides the cooperatives' capacities (the decomposition passes shares)."""
+    pk = inst.pair_k
+    cap_all = inst.k_capacity if capacity is None else capacity
+    for k in np.unique(pk[pk >= 0]):
+        idx = np.flatnonzero(pk == k)
+        kid = inst.k_ids[k]
+        ones = np.ones(len(idx), dtype=np.int64)
+        cap = int(min(cap_all[k], len(idx)))
+        mn = int(inst.k_min[k])
+        if mn > 1:
+            if mn > cap:
+                model.fix_zero(idx, reason=f"coop_min[{kid}]")
+                continue
+            y = model.new_bool(f"linked[{kid}]")
+            model.add_le(f"coop_capacity[{kid}]", idx, ones, 0, extra=[(y, -cap)],
+                         family="cooperative", key=("coop", int(k)))
+            model.add_ge(f"coop_min[{kid}]", idx, ones, 0, extra=[(y, -mn)],
+                         family="coop_min", key=("coop", int(k)))
+        elif cap < len(idx):
+            model.add_le(f"coop_capacity[{kid}]", idx, ones, cap, family="cooperative",
+                         key=("coop", int(k)))

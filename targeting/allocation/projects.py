@@ -1,0 +1,60 @@
+"""Projects: slots, funding envelopes and group minimums.
+
+- ``slots[<project_id>]``: ``sum(x[h, p]) <= slots``.
+- ``envelope[<project_id>]``: ``sum(cost_vnd[h, p] * x[h, p]) <= budget_vnd`` (when the project has one).
+- ``min_group[<project_id>]``: the project runs with none or at least ``min_group`` participants.
+  A binary ``open[<project_id>]`` links them: ``sum(x) >= min_group * open`` and
+  ``sum(x) <= slots * open`` (``open_ub[<project_id>]``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._usage import usage
+from .instance import Instance
+
+
+def violations(inst: Instance, chosen: np.ndarray) -> list[str]:
+    u = usage(inst, chosen)
+    n, spend = u["project_count"], u["project_spend"]
+    out = []
+    for p in np.flatnonzero(n > inst.p_slots):
+        out.append(f"slots[{inst.p_ids[p]}]: {n[p]} > {inst.p_slots[p]}")
+    env = inst.p_envelope
+    for p in np.flatnonzero((env >= 0) & (spend > env)):
+        out.append(f"envelope[{inst.p_ids[p]}]: spent {spend[p]} > {env[p]}")
+    mg = inst.p_min_group
+    for p in np.flatnonzero((n > 0) & (n < mg)):
+        out.append(f"min_group[{inst.p_ids[p]}]: {n[p]} participants, needs 0 or >= {mg[p]}")
+    return out
+
+
+def add(model, inst: Instance) -> None:
+    pp = inst.pair_p
+    order = np.argsort(pp, kind="stable")
+    starts = np.searchsorted(pp[order], np.arange(len(inst.p_ids) + 1))
+    for p in range(len(inst.p_ids)):
+        idx = order[starts[p]:starts[p + 1]]
+        if len(idx) == 0:
+            continue
+        pid = inst.p_ids[p]
+        ones = np.ones(len(idx), dtype=np.int64)
+        slots = int(min(inst.p_slots[p], len(idx)))
+        mg = int(inst.p_min_group[p])
+        if mg > 1:
+            if mg > slots:
+                model.fix_zero(idx, reason=f"min_group[{pid}]")
+                continue
+            o = model.new_bool(f"open[{pid}]")
+            model.add_le(f"open_ub[{pid}]", idx, ones, 0, extra=[(o, -slots)], family="slots",
+                         key=("project", p))
+            model.add_ge(f"min_group[{pid}]", idx, ones, 0, extra=[(o, -mg)], family="min_group",
+                         key=("project", p))
+        elif inst.p_slots[p] < len(idx):
+            model.add_le(f"slots[{pid}]", idx, ones, int(inst.p_slots[p]), family="slots",
+                         key=("project", p))
+        env = int(inst.p_envelope[p])
+        if env >= 0 and inst.pair_cost[idx].sum() > env:
+            model.add_le(f"envelope[{pid}]", idx, inst.pair_cost[idx], env, family="envelope",
+                         key=("project", p))

@@ -1,0 +1,223 @@
+"""Allocation strategies behind one interface: the optimizer and the baselines it is compared with.
+
+``optimal``   the optimizer (:mod:`targeting.allocation.solve`).
+``greedy``    best gain per VND first, positive gains only.
+``capacity``  households with the highest capacity score first (the scoring model's score).
+``poorest``   households with the lowest income per person first.
+``lottery``   households in a random order, seeded with ``settings.seed``.
+
+Every baseline walks an ordered list of (household, project) pairs and takes a pair when every
+hard constraint still holds (one project per household, commune budget, project slots and
+envelope, cooperative capacity). ``capacity``, ``poorest`` and ``lottery`` order households by
+their own rule and, for each household, try its pairs from the highest gain down. Quotas are kept
+at every step: a household that would push a commune below a quota waits, and is taken once
+enough qualifying households have joined. Group minimums and cooperative minimums are met by
+leaving out a project or cooperative that did not reach its minimum and filling again with it
+closed, until every open project and linked cooperative is viable.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import numpy as np
+import pandas as pd
+
+from .allocation import AllocationResult
+from .allocation import checks, explain
+from .allocation.instance import Instance, build_instance
+from .allocation.quotas import share_fraction
+from .io import Settings
+
+__all__ = ["run_strategy", "STRATEGIES", "baseline_order", "fill"]
+
+log = logging.getLogger(__name__)
+
+STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
+
+
+def run_strategy(
+    strategy: str,
+    households: pd.DataFrame,
+    projects: pd.DataFrame,
+    cooperatives: pd.DataFrame | None,
+    communes: pd.DataFrame,
+    gains: pd.DataFrame,
+    settings: Settings | None = None,
+    capacity: pd.Series | None = None,
+) -> AllocationResult:
+    """Allocate with one strategy.
+
+    Parameters
+    ----------
+    strategy : {"optimal", "greedy", "capacity", "poorest", "lottery"}
+    households, projects, cooperatives, communes : DataFrame
+        Validated scenario tables (see the data contract).
+    gains : DataFrame
+        ``household_id, project_id, gain, cost_vnd``: exactly the eligible pairs.
+    settings : Settings
+        Solver and policy settings (time limit, gap, seed, workers, quotas).
+    capacity : Series, optional
+        Capacity score by ``household_id`` for the ``capacity`` strategy.
+
+    Returns
+    -------
+    AllocationResult
+
+    Raises
+    ------
+    PolicyConflictError
+        (``optimal``) when quotas, group minimums and cooperative minimums cannot all be met.
+    """
+    settings = settings or Settings()
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
+    inst = build_instance(households, projects, cooperatives, communes, gains, settings)
+    if strategy == "optimal":
+        from .allocation.solve import solve_optimal
+
+        return solve_optimal(inst, settings)
+    return run_baseline(strategy, inst, settings, capacity=capacity)
+
+
+def baseline_order(strategy: str, inst: Instance, settings: Settings,
+                   capacity: pd.Series | None = None) -> np.ndarray:
+    """Pair indices in the order the baseline considers them."""
+    gain, cost = inst.pair_gain, inst.pair_cost
+    hp = inst.hh_poverty[inst.pair_h]
+    if strategy == "greedy":
+        pos = np.flatnonzero(gain > 0)
+        ratio = gain[pos] / cost[pos]
+        # best gain per VND; ties: poorer household, cheaper, then input order
+        o = np.lexsort((pos, cost[pos], -hp[pos], -ratio))
+        return pos[o]
+    if strategy == "capacity":
+        if capacity is None:
+            log.warning("capacity strategy without capacity scores: using each household's best gain")
+            best = np.full(len(inst.hh_ids), -np.inf)
+            np.maximum.at(best, inst.pair_h, gain)
+            key = -best
+        else:
+            s = pd.to_numeric(capacity, errors="coerce").reindex(inst.hh_ids)
+            key = -s.fillna(-np.inf).to_numpy(dtype=float)
+    elif strategy == "poorest":
+        key = inst.hh_income.astype(float) - 1e-6 * inst.hh_poverty  # ties: poorer status first
+    elif strategy == "lottery":
+        rng = np.random.default_rng(settings.seed)
+        key = rng.permutation(len(inst.hh_ids)).astype(float)
+    else:
+        raise ValueError(f"unknown baseline {strategy!r}")
+    hk = key[inst.pair_h]
+    idx = np.arange(inst.n_pairs)
+    return np.lexsort((idx, cost, -gain, inst.pair_h, hk))
+
+
+def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
+         closed_k: np.ndarray | None = None) -> np.ndarray:
+    """Take pairs in ``order`` while every resource constraint and every quota still holds.
+
+    Returns the chosen pair indices. Quotas hold after every step (an empty commune meets them),
+    so a household that would break one waits for qualifying households to join first.
+    """
+    big = np.iinfo(np.int64).max // 4
+    budget = inst.c_budget.astype(np.int64).tolist()
+    slots = inst.p_slots.astype(np.int64).tolist()
+    env = np.where(inst.p_envelope >= 0, inst.p_envelope, big).astype(np.int64).tolist()
+    kcap = inst.k_capacity.astype(np.int64).tolist()
+    ph = inst.pair_h.tolist()
+    pp = inst.pair_p.tolist()
+    pc = inst.p_commune.tolist()
+    pk = inst.p_coop.tolist()
+    cost = inst.pair_cost.tolist()
+    qcoef = []
+    for q in inst.quotas:
+        fr = share_fraction(q.share)
+        qcoef.append((q.attr.astype(np.int64) * fr.denominator - fr.numerator).tolist())
+    tally = [[0] * len(inst.c_ids) for _ in qcoef]
+    taken = [False] * len(inst.hh_ids)
+    cp = closed_p.tolist() if closed_p is not None else [False] * len(inst.p_ids)
+    ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
+    chosen: list[int] = []
+    pending = [int(i) for i in order]
+    while pending:
+        deferred = []
+        took = False
+        for i in pending:
+            h = ph[i]
+            if taken[h]:
+                continue
+            p = pp[i]
+            if cp[p] or slots[p] <= 0:
+                continue
+            c = pc[p]
+            cst = cost[i]
+            if cst > budget[c] or cst > env[p]:
+                continue
+            k = pk[p]
+            if k >= 0 and (ck[k] or kcap[k] <= 0):
+                continue
+            if qcoef and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
+                deferred.append(i)
+                continue
+            taken[h] = True
+            slots[p] -= 1
+            budget[c] -= cst
+            env[p] -= cst
+            if k >= 0:
+                kcap[k] -= 1
+            for t, qc in zip(tally, qcoef):
+                t[c] += qc[h]
+            chosen.append(i)
+            took = True
+        if not took:
+            break
+        pending = deferred
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def fill_viable(inst: Instance, order: np.ndarray) -> np.ndarray:
+    """:func:`fill`, closing projects below their group minimum and cooperatives below their
+    minimum, and filling again, until every open project and linked cooperative is viable."""
+    closed_p = np.zeros(len(inst.p_ids), dtype=bool)
+    closed_k = np.zeros(len(inst.k_ids), dtype=bool)
+    while True:
+        chosen = fill(inst, order, closed_p, closed_k)
+        n_p = np.bincount(inst.pair_p[chosen], minlength=len(inst.p_ids))
+        k = inst.p_coop[inst.pair_p[chosen]]
+        n_k = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
+        bad_p = (n_p > 0) & (n_p < inst.p_min_group)
+        bad_k = (n_k > 0) & (n_k < inst.k_min)
+        if not bad_p.any() and not bad_k.any():
+            return chosen
+        closed_p |= bad_p
+        closed_k |= bad_k
+
+
+def objective_of(inst: Instance, chosen: np.ndarray) -> float:
+    return math.fsum(inst.pair_gain[np.asarray(chosen, dtype=np.int64)].tolist())
+
+
+def run_baseline(strategy: str, inst: Instance, settings: Settings,
+                 capacity: pd.Series | None = None) -> AllocationResult:
+    t0 = time.perf_counter()
+    order = baseline_order(strategy, inst, settings, capacity)
+    chosen = fill_viable(inst, order)
+    broken = checks.violations(inst, chosen)
+    status = "feasible" if not broken else "infeasible"
+    if broken:
+        log.warning("%s plan breaks %d constraints, first: %s", strategy, len(broken), broken[0])
+    secs = time.perf_counter() - t0
+    return AllocationResult(
+        assignment=inst.assignment(chosen),
+        strategy=strategy,
+        status=status,
+        objective=objective_of(inst, chosen),
+        bound=None,
+        gap=None,
+        solve_seconds=secs,
+        solver=f"baseline:{strategy}",
+        details={"slack": explain.slack(inst, chosen), "violations": broken[:20]},
+        unsupported_reason=explain.unsupported_reasons(inst, chosen),
+    )
