@@ -1,0 +1,340 @@
+"""The command line: parse, call the library, print. No domain logic lives here.
+
+Exit status: 0 done; 2 bad usage or invalid input; 3 the policy cannot be met; 1 anything else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import TargetingError
+
+STRATEGY_CHOICE = click.Choice(["optimal", "greedy", "capacity", "poorest", "lottery"])
+
+
+class Failure(click.ClickException):
+    """A domain error shown as one clear message, with the exit status of its kind."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+@contextmanager
+def domain_errors():
+    """Turn the library's exceptions into one-line messages with the right exit status."""
+    try:
+        yield
+    except TargetingError as e:
+        raise Failure(str(e), e.exit_code) from None
+    except KeyboardInterrupt:
+        raise Failure("interrupted; nothing was written", 130) from None
+
+
+class _Progress:
+    """Progress messages on stderr: a rich status line on a terminal, quiet otherwise."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet or not sys.stderr.isatty()
+        self._status = None
+        if not self.quiet:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+
+    def __call__(self, msg: str) -> None:
+        if self.quiet:
+            return
+        if self._status is None:
+            self._status = self.console.status(msg)
+            self._status.start()
+        else:
+            self._status.update(msg)
+        self.console.log(msg)
+
+    def stop(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+
+@contextmanager
+def progress(quiet: bool = False):
+    p = _Progress(quiet)
+    try:
+        yield p
+    finally:
+        p.stop()
+
+
+def _read(scenario):
+    from .io import bundled_sample, read_scenario
+
+    path = Path(scenario) if scenario else bundled_sample()
+    return read_scenario(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="targeting")
+@click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (for operators), on stderr.")
+def main(verbose: bool) -> None:
+    """Who gets which livelihood support, so the most households leave poverty for good.
+
+    Scores households on their chance of a sustained exit from poverty with and without each
+    kind of support, and allocates project places and cooperative linkages within each
+    commune's budget for the most expected sustained exits.
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.command()
+@click.argument("scenario", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("plan"), show_default=True,
+              help="The plan folder to write.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path),
+              help="A scoring model folder (from `targeting train`).")
+@click.option("--strategy", type=STRATEGY_CHOICE, help="Allocation strategy (default: scenario.toml's, else optimal).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the beneficiary lists.")
+@click.option("--force", is_flag=True, help="Replace the plan folder if it exists.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def plan(scenario, out, model_path, strategy, time_limit, lang, force, quiet):
+    """Plan a scenario end to end and write the plan folder.
+
+    Validates SCENARIO, derives missing statuses, scores households, allocates support and
+    writes allocation.csv, summary.csv, plan.json, beneficiaries.xlsx and report.html to --out.
+    With no SCENARIO it plans the bundled sample (data_samples/thai_nguyen).
+    """
+    from .plan import make_plan, write_plan
+
+    with domain_errors(), progress(quiet) as say:
+        _refuse_existing(out, force)
+        sc = _read(scenario)
+        say(f"read {sc.path}: {len(sc.households)} households, {len(sc.projects)} projects")
+        p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say)
+        say(f"writing {out}")
+        write_plan(p, out, force=force, lang=lang)
+    _print_plan(p, out)
+
+
+def _refuse_existing(out: Path, force: bool) -> None:
+    # Checked before any work, so a long run does not end in this error.
+    from .errors import OutputExistsError
+
+    if out.exists() and not force:
+        raise OutputExistsError(f"{out} already exists; use --force to replace it")
+
+
+def _print_plan(p, out: Path) -> None:
+    m = p.meta
+    gap = "n/a" if m["gap"] is None else f"{m['gap']:.4%}"
+    bound = "n/a" if m["bound"] is None else f"{m['bound']:.3f}"
+    click.echo(
+        f"{m['strategy']}: {m['status']}; objective {m['objective']:.3f} added sustained exits, "
+        f"bound {bound}, gap {gap}, {m['solve_seconds']:.2f}s; {m['supported']} households supported"
+    )
+    s = p.summary
+    for r in s.itertuples(index=False):
+        exits = "" if r.expected_exits != r.expected_exits else f", expected exits {r.expected_exits:.1f}"
+        click.echo(f"  {r.commune_id}: {r.supported} supported, {r.spent_vnd:,} of {r.budget_vnd:,} VND{exits}")
+    click.echo(f"plan written to {out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+def validate(scenario):
+    """Check every file of SCENARIO against the data contract; list every problem."""
+    from .errors import ScenarioError
+    from .io import read_scenario
+
+    try:
+        sc = read_scenario(scenario)
+    except ScenarioError as e:
+        if e.problems:
+            for pr in e.problems:
+                click.echo(str(pr), err=True)
+            n = len(e.problems)
+            raise Failure(f"{scenario}: {n} problem{'s' if n != 1 else ''}", 2) from None
+        raise Failure(str(e), 2) from None
+    derived = " (status derived with " + sc.settings.standard_name + ")" if sc.status_derived else ""
+    click.echo(
+        f"{scenario}: valid; {len(sc.communes)} communes, {len(sc.households)} households{derived}, "
+        f"{len(sc.projects)} projects, {len(sc.cooperatives)} cooperatives"
+        + (f", {len(sc.history)} history rows" if sc.history is not None else "")
+        + (f", {len(sc.gains)} gains" if sc.gains is not None else "")
+    )
+
+
+@main.command()
+@click.argument("households", type=click.Path(path_type=Path))
+@click.option("--standard", default="vn-2022-2025", show_default=True,
+              help="Poverty standard: vn-2022-2025 (also 2026) or vn-2027-2030.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="CSV or XLSX file to write.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def classify(households, standard, out, force):
+    """Add the official status and the deprivation count to a households table."""
+    from .tables import classify_file
+
+    with domain_errors():
+        counts = classify_file(households, out, standard=standard, force=force)
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) + f"; written to {out}")
+
+
+@main.command()
+@click.argument("history", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Model folder to write.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def train(history, out, seed, force):
+    """Train, cross-validate and save the scoring model with its model card."""
+    from .tables import train_file
+
+    with domain_errors(), progress() as say:
+        _refuse_existing(out, force)
+        say(f"training on {history}")
+        card = train_file(history, out, seed=seed, force=force)
+    metrics = card.get("metrics", {})
+    click.echo(f"model {card.get('name', '')} written to {out}")
+    for k, v in list(metrics.items())[:12]:
+        click.echo(f"  {k}: {v}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="CSV file to write.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def score(scenario, model_path, out, force):
+    """Rank households by their capacity to exit poverty sustainably, with reasons."""
+    from .plan import resolve_model
+    from .scoring import score_households
+    from .tables import write_table_atomically
+
+    with domain_errors(), progress() as say:
+        _refuse_existing(out, force)
+        sc = _read(scenario)
+        if sc.gains is not None and model_path is None:
+            sc.gains = None  # scoring needs a model; gains.csv only replaces it for allocation
+        model, _ = resolve_model(sc, model_path, say)
+        model.check_features(sc.households)
+        scores = score_households(model, sc.households, sc.projects)
+        write_table_atomically(scores, out, force=force)
+    click.echo(f"{len(scores)} households scored; written to {out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Plan folder to write.")
+@click.option("--strategy", type=STRATEGY_CHOICE, help="Allocation strategy.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def allocate(scenario, model_path, out, strategy, time_limit, force):
+    """The optimizer alone: allocation.csv, summary.csv and plan.json."""
+    from .plan import make_plan, write_plan
+
+    with domain_errors(), progress() as say:
+        _refuse_existing(out, force)
+        sc = _read(scenario)
+        p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say)
+        write_plan(p, out, force=force, files=("allocation.csv", "summary.csv", "plan.json"))
+    _print_plan(p, out)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
+@click.option("--strategies", default="optimal,greedy,capacity,poorest,lottery", show_default=True,
+              help="Comma-separated strategies.")
+@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
+@click.option("--curve/--no-curve", default=True, show_default=True,
+              help="Also re-solve at other budgets for the budget-exits curve.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def compare(scenario, out, strategies, model_path, time_limit, curve, force):
+    """Run several strategies on one scenario and set their outcomes side by side."""
+    from .compare import compare_strategies, write_comparison
+
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    bad = [s for s in names if s not in STRATEGY_CHOICE.choices]
+    if bad or not names:
+        raise click.BadParameter(
+            f"unknown strategy {', '.join(bad) or '(none)'}; expected some of {', '.join(STRATEGY_CHOICE.choices)}",
+            param_hint="--strategies",
+        )
+    with domain_errors(), progress() as say:
+        _refuse_existing(out, force)
+        sc = _read(scenario)
+        result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
+                                    curve=curve, progress=say)
+        write_comparison(result, out, force=force)
+    _print_comparison(result.table)
+    click.echo(f"comparison written to {out}")
+
+
+def _print_comparison(table) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title="Strategies compared")
+    cols = ["strategy", "supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
+            "exits_per_billion_vnd", "share_ethnic_minority", "share_female_head", "share_poor",
+            "communes_meeting_target"]
+    for c in cols:
+        t.add_column(c, justify="left" if c == "strategy" else "right")
+    for r in table[cols].itertuples(index=False):
+        t.add_row(*[_cell(v) for v in r])
+    Console(width=200).print(t)
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Scenario folder to write.")
+@click.option("--seed", default=0, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--households", type=click.IntRange(min=1), help="About this many register households in all "
+              "(default: the seed communes' real counts).")
+@click.option("--communes", default=7, show_default=True, type=click.IntRange(min=1),
+              help="Communes: the 7 seed communes of domain.md first, then generic ones.")
+@click.option("--history-factor", default=1.5, show_default=True, type=click.FloatRange(min=0, min_open=True),
+              help="Past (history) households per current register household.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def synth(out, seed, households, communes, history_factor, force):
+    """Write a synthetic Thai Nguyen scenario with its history (no real data)."""
+    from .synth import make_world, write_world
+
+    with domain_errors():
+        _refuse_existing(out, force)
+        world = make_world(seed=seed, households=households, communes=communes,
+                           history_factor=history_factor)
+        write_world(world, out, force=force)
+    click.echo(
+        f"synthetic scenario written to {out}: {len(world.communes)} communes, "
+        f"{len(world.households)} households, {len(world.projects)} projects, "
+        f"{len(world.history)} history rows"
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

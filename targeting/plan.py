@@ -1,0 +1,372 @@
+"""The main job end to end: scenario -> model -> gains -> strategy -> outcomes -> plan folder.
+
+The library entry points are :func:`make_plan` (compute) and :func:`write_plan` (write the plan
+folder atomically). The command line only calls these.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .eligibility import eligible_pairs, ineligibility_reasons
+from .errors import ScenarioError
+from .io import STRATEGIES, Scenario, bundled_model, write_folder_atomically
+from .labels import KIND_LABELS, NOT_SUPPORTED, STATUS_LABELS
+from .outcomes import commune_outcomes, group_outcomes
+
+__all__ = ["Plan", "make_plan", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
+
+log = logging.getLogger(__name__)
+
+ALLOCATION_COLUMNS = [
+    "household_id", "commune_id", "village", "status", "project_id", "cooperative_id", "cost_vnd",
+    "p_exit_base", "p_exit_plan", "gain", "priority",
+]
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Plan:
+    """A computed plan: the tables of the plan folder and what produced them."""
+
+    scenario: Scenario
+    strategy: str
+    allocation: pd.DataFrame
+    summary: pd.DataFrame
+    groups: dict[str, pd.DataFrame]
+    meta: dict
+    result: object
+    scores: pd.DataFrame | None = None
+    gains: pd.DataFrame | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------
+# Model and gains
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_model(scenario: Scenario, model_path: str | Path | None = None, progress: Progress | None = None):
+    """The model a plan uses: ``model_path``, else trained on history.csv, else the bundled one.
+
+    Returns ``(model, source)``; ``(None, "gains.csv")`` when the scenario supplies gains.
+    """
+    from .scoring import load_model, train_model
+
+    if scenario.gains is not None:
+        if model_path is not None:
+            raise ScenarioError(
+                "the scenario has gains.csv, which replaces the model; leave out --model "
+                "or remove gains.csv"
+            )
+        return None, "gains.csv"
+    if model_path is not None:
+        _say(progress, f"loading model {model_path}")
+        return load_model(model_path), str(model_path)
+    if scenario.history is not None:
+        _say(progress, f"training the scoring model on history.csv ({len(scenario.history)} rows)")
+        return train_model(scenario.history, seed=scenario.settings.seed), "history.csv"
+    path = bundled_model()
+    _say(progress, "using the bundled model")
+    return load_model(path), f"bundled:{path.name}"
+
+
+def scenario_gains(scenario: Scenario, model) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The eligible (household, project) pairs with their gains and costs, and the scores.
+
+    With a model: every pair the programme rules allow, ``gain = P(exit | project kind) -
+    P(exit | no support)``. With gains.csv: the listed pairs that the rules also allow, gains as
+    given, ``cost_vnd`` from the file where given, else from the project.
+    """
+    from .scoring import gains_for_pairs, score_households
+
+    h, p = scenario.households, scenario.projects
+    pairs = eligible_pairs(h, p)
+    if model is None:
+        g = scenario.gains
+        merged = pairs.merge(
+            g.rename(columns={"cost_vnd": "cost_override"}), on=["household_id", "project_id"], how="inner"
+        )
+        dropped = len(g) - len(merged)
+        if "cost_override" in merged:
+            merged["cost_vnd"] = merged["cost_override"].fillna(merged["cost_vnd"]).astype("int64")
+            merged = merged.drop(columns="cost_override")
+        merged["p_exit_base"] = np.nan
+        merged["p_exit_with"] = np.nan
+        merged.attrs["dropped_pairs"] = int(dropped)
+        return merged.reset_index(drop=True), None
+    model.check_features(h)
+    gains = gains_for_pairs(model, h, pairs)
+    scores = score_households(model, h, p)
+    return gains, scores
+
+
+# --------------------------------------------------------------------------------------------
+# The plan
+# --------------------------------------------------------------------------------------------
+
+
+def make_plan(
+    scenario: Scenario,
+    *,
+    model=None,
+    model_source: str | None = None,
+    model_path: str | Path | None = None,
+    strategy: str | None = None,
+    time_limit_s: float | None = None,
+    gains: pd.DataFrame | None = None,
+    scores: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
+
+    ``model``/``gains``/``scores`` may be passed in to share them between strategies (compare).
+    """
+    from .strategies import run_strategy
+
+    strategy = strategy or scenario.settings.strategy
+    if strategy not in STRATEGIES:
+        raise ScenarioError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    settings = scenario.settings
+    if time_limit_s is not None:
+        settings = replace(settings, time_limit_s=float(time_limit_s))
+    if gains is None:
+        if model is None and model_source is None:
+            model, model_source = resolve_model(scenario, model_path, progress)
+        _say(progress, "computing gains for eligible household-project pairs")
+        gains, scores = scenario_gains(scenario, model)
+    capacity = _capacity(gains, scores)
+    _say(progress, f"allocating with strategy {strategy}")
+    t0 = time.perf_counter()
+    result = run_strategy(
+        strategy,
+        scenario.households,
+        scenario.projects,
+        scenario.cooperatives,
+        scenario.communes,
+        gains[["household_id", "project_id", "gain", "cost_vnd"]],
+        settings,
+        capacity=capacity,
+    )
+    log.info("strategy %s: status %s, objective %.4f in %.2fs", strategy, result.status, result.objective,
+             time.perf_counter() - t0)
+    allocation = _allocation_table(scenario, gains, scores, result)
+    summary = commune_outcomes(allocation, scenario.communes)
+    groups = {
+        by: group_outcomes(allocation, scenario.households, by)
+        for by in ("ethnic_minority", "female_head", "village")
+    }
+    meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
+    return Plan(
+        scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
+        meta=meta, result=result, scores=scores, gains=gains,
+    )
+
+
+def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:
+    if scores is not None:
+        return scores.set_index("household_id")["score"]
+    # Without a model (gains.csv) capacity falls back to the household's best listed gain.
+    return gains.groupby("household_id")["gain"].max()
+
+
+def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -> pd.DataFrame:
+    h = scenario.households
+    p = scenario.projects.set_index("project_id")
+    a = h[["household_id", "commune_id", "village", "status"]].copy()
+    asg = result.assignment.set_index("household_id")
+    a["project_id"] = a["household_id"].map(asg["project_id"]).fillna("")
+    a["cooperative_id"] = a["project_id"].map(p["cooperative_id"]).fillna("")
+    a["cost_vnd"] = a["household_id"].map(asg["cost_vnd"]).astype("Int64")
+    pair_key = gains.set_index(["household_id", "project_id"])
+    if scores is not None:
+        base = scores.set_index("household_id")["p_exit_base"]
+        a["p_exit_base"] = a["household_id"].map(base).astype(float)
+    else:
+        a["p_exit_base"] = np.nan
+    chosen = asg.reset_index()[["household_id", "project_id"]]
+    chosen_idx = pd.MultiIndex.from_frame(chosen)
+    with_p = pair_key["p_exit_with"].reindex(chosen_idx).to_numpy() if len(chosen) else np.array([])
+    p_with = pd.Series(with_p, index=chosen["household_id"].to_numpy(), dtype=float)
+    a["p_exit_plan"] = a["household_id"].map(p_with).astype(float)
+    a["p_exit_plan"] = a["p_exit_plan"].where(a["project_id"] != "", a["p_exit_base"])
+    a["gain"] = a["household_id"].map(asg["gain"]).astype(float).fillna(0.0)
+    a["kind"] = a["project_id"].map(p["kind"]).fillna("")
+    a["project_name"] = a["project_id"].map(p["name"]).fillna("")
+
+    # Why each household is where it is.
+    inel = ineligibility_reasons(h, scenario.projects, gains[["household_id", "project_id"]])
+    unsup = result.unsupported_reason
+    reason = a["household_id"].map(unsup).astype("object")
+    reason = reason.where(reason.notna(), a["household_id"].map(inel))
+    reason = reason.where(a["project_id"] == "", "supported")
+    a["reason_key"] = reason.fillna("not_selected")
+
+    best = gains.sort_values(["gain", "cost_vnd"], ascending=[False, True], kind="stable")
+    best = best.drop_duplicates("household_id").set_index("household_id")
+    a["best_project_id"] = a["household_id"].map(best["project_id"]).fillna("")
+    a["best_gain"] = a["household_id"].map(best["gain"]).astype(float)
+    if scores is not None:
+        s = scores.set_index("household_id")
+        a["capacity"] = a["household_id"].map(s["score"]).astype(float)
+        a["capacity_rank"] = a["household_id"].map(s["rank"]).astype("Int64")
+        factors_en = a["household_id"].map(s["reasons_en"]).fillna("")
+        factors_vi = a["household_id"].map(s["reasons_vi"]).fillna("")
+    else:
+        a["capacity"] = a["best_gain"]
+        factors_en = factors_vi = pd.Series("", index=a.index)
+
+    # Priority within each commune: supported first by gain (poorer first on ties), then the
+    # eligible not supported by their best gain (next in line), then the rest by capacity.
+    income = h["income_vnd"].to_numpy()
+    tier = np.where(a["project_id"] != "", 0, np.where(a["best_gain"].notna(), 1, 2))
+    key_gain = np.where(tier == 0, a["gain"], np.where(tier == 1, a["best_gain"], a["capacity"].fillna(0)))
+    order = np.lexsort((a["household_id"].to_numpy(), income, -np.nan_to_num(key_gain), tier,
+                        a["commune_id"].to_numpy()))
+    a = a.iloc[order].reset_index(drop=True)
+    a["priority"] = a.groupby("commune_id").cumcount() + 1
+    a["reasons_en"], a["reasons_vi"] = _reason_texts(a, factors_en.iloc[order].to_numpy(),
+                                                     factors_vi.iloc[order].to_numpy())
+    extra = [c for c in a.columns if c not in ALLOCATION_COLUMNS]
+    return a[ALLOCATION_COLUMNS + extra]
+
+
+def _pct(x: float) -> str:
+    return "?" if pd.isna(x) else f"{x:.0%}"
+
+
+def _reason_texts(a: pd.DataFrame, factors_en, factors_vi) -> tuple[list[str], list[str]]:
+    en, vi = [], []
+    for i, r in enumerate(a.itertuples(index=False)):
+        fe, fv = factors_en[i], factors_vi[i]
+        if r.project_id:
+            k_en, k_vi = KIND_LABELS.get(r.kind, (r.kind, r.kind))
+            if pd.notna(r.p_exit_base):
+                e = (f"supported: {r.project_name} ({k_en}); chance of a lasting exit "
+                     f"{_pct(r.p_exit_base)} -> {_pct(r.p_exit_plan)}")
+                v = (f"được hỗ trợ: {r.project_name} ({k_vi}); xác suất thoát nghèo bền vững "
+                     f"{_pct(r.p_exit_base)} -> {_pct(r.p_exit_plan)}")
+            else:
+                e = f"supported: {r.project_name} ({k_en}); expected gain {r.gain:.3g}"
+                v = f"được hỗ trợ: {r.project_name} ({k_vi}); mức tăng dự kiến {r.gain:.3g}"
+        else:
+            why_en, why_vi = NOT_SUPPORTED.get(r.reason_key, (r.reason_key, r.reason_key))
+            e = f"not supported because: {why_en}"
+            v = f"chưa được hỗ trợ vì: {why_vi}"
+            if pd.notna(r.p_exit_base):
+                e += f"; chance of a lasting exit without support {_pct(r.p_exit_base)}"
+                v += f"; xác suất thoát nghèo không hỗ trợ {_pct(r.p_exit_base)}"
+        en.append(f"{e}. {fe}".strip() if fe else e)
+        vi.append(f"{v}. {fv}".strip() if fv else v)
+    return en, vi
+
+
+def _meta(scenario, strategy, settings, result, model, model_source, gains) -> dict:
+    card = getattr(model, "card_", None) or {}
+    model_info = {
+        "name": card.get("name", "none" if model is None else type(model).__name__),
+        "version": card.get("version", __version__),
+        "metrics": card.get("metrics", {}),
+        "source": model_source,
+    }
+    if model is None:
+        model_info = {"name": "none (gains.csv)", "version": None, "metrics": {}, "source": "gains.csv"}
+    warnings = list(getattr(result, "details", {}).get("warnings", []))
+    dropped = gains.attrs.get("dropped_pairs", 0) if gains is not None else 0
+    if dropped:
+        warnings.append(
+            f"gains.csv lists {dropped} pairs that the programme rules exclude (another commune or "
+            "village, no working-age member, too little land, or status); they were left out"
+        )
+    return {
+        "strategy": strategy,
+        "status": result.status,
+        "objective": float(result.objective),
+        "bound": None if result.bound is None else float(result.bound),
+        "gap": None if result.gap is None else float(result.gap),
+        "solve_seconds": round(float(result.solve_seconds), 3),
+        "solver": getattr(result, "solver", None),
+        "inputs": dict(sorted(scenario.inputs.items())),
+        "model": model_info,
+        "settings": settings.as_dict(),
+        "version": __version__,
+        "status_derived": bool(scenario.status_derived),
+        "households": int(len(scenario.households)),
+        "eligible_pairs": int(len(gains)) if gains is not None else None,
+        "supported": int(len(result.assignment)),
+        "details": result.details,
+        "warnings": warnings,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+def write_plan(
+    plan: Plan,
+    out: str | Path,
+    *,
+    force: bool = False,
+    lang: str = "vi",
+    comparison: pd.DataFrame | None = None,
+    curve: pd.DataFrame | None = None,
+    files: tuple[str, ...] = ("allocation.csv", "summary.csv", "plan.json", "beneficiaries.xlsx", "report.html"),
+) -> Path:
+    """Write the plan folder whole or not at all (see :func:`targeting.io.write_folder_atomically`)."""
+
+    def write(tmp: Path) -> None:
+        write_plan_files(plan, tmp, lang=lang, comparison=comparison, curve=curve, files=files)
+
+    return write_folder_atomically(out, write, force=force)
+
+
+def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=()) -> None:
+    from .report import safe_csv
+
+    if "allocation.csv" in files:
+        safe_csv(plan.allocation, folder / "allocation.csv")
+    if "summary.csv" in files:
+        safe_csv(plan.summary, folder / "summary.csv")
+    if "plan.json" in files:
+        (folder / "plan.json").write_text(json.dumps(plan.meta, indent=2, ensure_ascii=False, default=_json),
+                                          encoding="utf-8")
+    if "beneficiaries.xlsx" in files:
+        from .report.excel import write_beneficiaries
+
+        write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
+    if "report.html" in files:
+        from .report.html import write_report
+
+        write_report(plan, folder / "report.html", comparison=comparison, curve=curve)
+
+
+def _json(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _say(progress: Progress | None, msg: str) -> None:
+    log.info(msg)
+    if progress is not None:
+        progress(msg)
+
+
+STATUS_VI = {k: v[1] for k, v in STATUS_LABELS.items()}
