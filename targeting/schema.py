@@ -94,6 +94,9 @@ class Column:
             "float": "a number",
             "text": "text",
         }[self.kind]
+        if self.strict_min and self.min is not None:
+            top = f" and at most {_fmt(self.max)}" if self.max is not None else ""
+            return f"{word} > {_fmt(self.min)}{top}"
         if self.min is not None and self.max is not None:
             return f"{word} between {_fmt(self.min)} and {_fmt(self.max)}"
         if self.min is not None:
@@ -164,7 +167,7 @@ COMMUNES = TableSpec(
         Column("name", "text"),
         Column("province", "text", required=False, default=""),
         Column("area_type", "enum", required=False, default="other", choices=AREA_TYPES),
-        Column("households_total", "int", min=1, max=10**8, strict_min=True),
+        Column("households_total", "int", min=0, max=10**8, strict_min=True),
         Column("budget_vnd", "money", min=0, max=MAX_MONEY),
         Column("target_poor", "int", required=False, min=0, max=10**8),
         Column("target_near_poor", "int", required=False, min=0, max=10**8),

@@ -1,0 +1,93 @@
+"""The synthetic world: determinism, the seed communes' stated counts, a valid scenario."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from targeting import synth
+from targeting.io import read_scenario
+from targeting.standards import classify
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_same_seed_byte_identical(tmp_path):
+    a = synth.write_world(synth.make_world(seed=3, communes=2, households=300), tmp_path / "a")
+    b = synth.write_world(synth.make_world(seed=3, communes=2, households=300), tmp_path / "b")
+    c = synth.write_world(synth.make_world(seed=4, communes=2, households=300), tmp_path / "c")
+    assert digest(a) == digest(b)
+    assert digest(a)["households.csv"] != digest(c)["households.csv"]
+
+
+def test_seed_communes_counts():
+    w = synth.make_world(seed=0)
+    h = w.households
+    counts = h.groupby(["commune_id", "status"]).size()
+    assert counts["phong_quang", "poor"] == 117
+    assert counts["phong_quang", "near_poor"] == 100
+    assert counts["thuong_quan", "poor"] == 497
+    tq_poor = h[(h.commune_id == "thuong_quan") & (h.status == "poor")]
+    assert tq_poor["ethnic_minority"].sum() == 417
+    c = w.communes.set_index("commune_id")
+    assert c.loc["phong_quang", "households_total"] == 1480
+    assert c.loc["thuong_quan", "households_total"] == 776
+    assert c.loc["phong_quang", "target_poor"] == 52
+    # 4 villages of Thuong Quan are off the grid
+    tq = h[h.commune_id == "thuong_quan"]
+    off = tq.groupby("village")["grid_power"].max()
+    assert (off == 0).sum() == 4
+    # over 50% poor + near-poor in the other named communes
+    for cid in ("hiep_luc", "xuan_duong", "nghien_loan", "cao_minh", "na_phac", "thuong_quan"):
+        assert (h.commune_id == cid).sum() / c.loc[cid, "households_total"] > 0.5
+    # cooperatives serve several communes
+    vc = w.projects[w.projects.kind == "value_chain"]
+    assert (vc.groupby("cooperative_id")["commune_id"].nunique() > 1).any()
+
+
+def test_status_consistent_with_standard():
+    w = synth.make_world(seed=1, communes=3)
+    derived = classify(w.households.drop(columns="status"), "vn-2022-2025")["status"]
+    assert (derived == w.households["status"]).all()
+
+
+def test_written_world_is_a_valid_scenario(tmp_path):
+    folder = synth.write_world(synth.make_world(seed=2, communes=9, households=800), tmp_path / "w")
+    sc = read_scenario(folder)
+    assert len(sc.communes) == 9
+    assert sc.history is not None and {"intervention", "sustained_exit"} <= set(sc.history.columns)
+    # the ground truth is not in any file
+    for name in ("households.csv", "history.csv"):
+        header = (folder / name).read_text(encoding="utf-8").splitlines()[0]
+        assert "true" not in header and "p_exit" not in header
+
+
+def test_ground_truth_shape():
+    w = synth.make_world(seed=0, communes=2)
+    h = w.households
+    p0 = synth.true_probability(h, "none")
+    assert ((p0 > 0) & (p0 < 1)).all()
+    no_wa = h["working_age"] == 0
+    # no working-age member: labour export and vocational training add nothing
+    for k in ("labour_export", "vocational", "livestock"):
+        gain = synth.true_probability(h, k) - p0
+        assert np.allclose(gain[no_wa], 0)
+        assert (gain[~no_wa] >= 0).all()
+    little_land = h["land_m2"] < 500
+    assert np.allclose((synth.true_probability(h, "crop") - p0)[little_land], 0)
+    cap = synth.true_capacity(h)
+    assert (cap >= p0 - 1e-12).all()
+
+
+def test_history_support_is_targeted():
+    w = synth.make_world(seed=0)
+    hist = w.history
+    supported = hist["intervention"] != "none"
+    # registered households were supported more often (past support was not random)
+    r = hist.groupby("registered_exit").apply(lambda g: (g["intervention"] != "none").mean())
+    assert r[1] > r[0] + 0.1
+    assert not ((hist["working_age"] == 0) & hist["intervention"].isin(["labour_export", "vocational"])).any()
+    assert supported.mean() > 0.2
