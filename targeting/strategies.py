@@ -25,10 +25,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from .allocation import AllocationResult
-from .allocation import checks, explain
+from .allocation import AllocationResult, checks, explain
+from .allocation.fill import fill, fill_viable, greedy_order
 from .allocation.instance import Instance, build_instance
-from .allocation.quotas import share_fraction
 from .io import Settings
 
 __all__ = ["run_strategy", "STRATEGIES", "baseline_order", "fill"]
@@ -86,13 +85,8 @@ def baseline_order(strategy: str, inst: Instance, settings: Settings,
                    capacity: pd.Series | None = None) -> np.ndarray:
     """Pair indices in the order the baseline considers them."""
     gain, cost = inst.pair_gain, inst.pair_cost
-    hp = inst.hh_poverty[inst.pair_h]
     if strategy == "greedy":
-        pos = np.flatnonzero(gain > 0)
-        ratio = gain[pos] / cost[pos]
-        # best gain per VND; ties: poorer household, cheaper, then input order
-        o = np.lexsort((pos, cost[pos], -hp[pos], -ratio))
-        return pos[o]
+        return greedy_order(inst)
     if strategy == "capacity":
         if capacity is None:
             log.warning("capacity strategy without capacity scores: using each household's best gain")
@@ -112,87 +106,6 @@ def baseline_order(strategy: str, inst: Instance, settings: Settings,
     hk = key[inst.pair_h]
     idx = np.arange(inst.n_pairs)
     return np.lexsort((idx, cost, -gain, inst.pair_h, hk))
-
-
-def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
-         closed_k: np.ndarray | None = None) -> np.ndarray:
-    """Take pairs in ``order`` while every resource constraint and every quota still holds.
-
-    Returns the chosen pair indices. Quotas hold after every step (an empty commune meets them),
-    so a household that would break one waits for qualifying households to join first.
-    """
-    big = np.iinfo(np.int64).max // 4
-    budget = inst.c_budget.astype(np.int64).tolist()
-    slots = inst.p_slots.astype(np.int64).tolist()
-    env = np.where(inst.p_envelope >= 0, inst.p_envelope, big).astype(np.int64).tolist()
-    kcap = inst.k_capacity.astype(np.int64).tolist()
-    ph = inst.pair_h.tolist()
-    pp = inst.pair_p.tolist()
-    pc = inst.p_commune.tolist()
-    pk = inst.p_coop.tolist()
-    cost = inst.pair_cost.tolist()
-    qcoef = []
-    for q in inst.quotas:
-        fr = share_fraction(q.share)
-        qcoef.append((q.attr.astype(np.int64) * fr.denominator - fr.numerator).tolist())
-    tally = [[0] * len(inst.c_ids) for _ in qcoef]
-    taken = [False] * len(inst.hh_ids)
-    cp = closed_p.tolist() if closed_p is not None else [False] * len(inst.p_ids)
-    ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
-    chosen: list[int] = []
-    pending = [int(i) for i in order]
-    while pending:
-        deferred = []
-        took = False
-        for i in pending:
-            h = ph[i]
-            if taken[h]:
-                continue
-            p = pp[i]
-            if cp[p] or slots[p] <= 0:
-                continue
-            c = pc[p]
-            cst = cost[i]
-            if cst > budget[c] or cst > env[p]:
-                continue
-            k = pk[p]
-            if k >= 0 and (ck[k] or kcap[k] <= 0):
-                continue
-            if qcoef and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
-                deferred.append(i)
-                continue
-            taken[h] = True
-            slots[p] -= 1
-            budget[c] -= cst
-            env[p] -= cst
-            if k >= 0:
-                kcap[k] -= 1
-            for t, qc in zip(tally, qcoef):
-                t[c] += qc[h]
-            chosen.append(i)
-            took = True
-        if not took:
-            break
-        pending = deferred
-    return np.asarray(chosen, dtype=np.int64)
-
-
-def fill_viable(inst: Instance, order: np.ndarray) -> np.ndarray:
-    """:func:`fill`, closing projects below their group minimum and cooperatives below their
-    minimum, and filling again, until every open project and linked cooperative is viable."""
-    closed_p = np.zeros(len(inst.p_ids), dtype=bool)
-    closed_k = np.zeros(len(inst.k_ids), dtype=bool)
-    while True:
-        chosen = fill(inst, order, closed_p, closed_k)
-        n_p = np.bincount(inst.pair_p[chosen], minlength=len(inst.p_ids))
-        k = inst.p_coop[inst.pair_p[chosen]]
-        n_k = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
-        bad_p = (n_p > 0) & (n_p < inst.p_min_group)
-        bad_k = (n_k > 0) & (n_k < inst.k_min)
-        if not bad_p.any() and not bad_k.any():
-            return chosen
-        closed_p |= bad_p
-        closed_k |= bad_k
 
 
 def objective_of(inst: Instance, chosen: np.ndarray) -> float:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from targeting.allocation import AllocationResult
-from targeting.allocation.instance import build_instance
 from targeting.allocation.checks import violations
+from targeting.allocation.instance import build_instance
 from targeting.allocation.synthetic import province, tables
 from targeting.io import Settings
 from targeting.strategies import run_strategy

@@ -48,6 +48,13 @@ def unsupported_reasons(inst: Instance, chosen: np.ndarray) -> pd.Series:
     cost = inst.pair_cost[best]
     kk = np.maximum(k, 0)
     has_k = k >= 0
+    quota_blocked = np.zeros(len(best), dtype=bool)
+    if inst.quotas:
+        ch_h, ch_c = inst.pair_h[chosen], inst.pair_c[chosen]
+        for q in inst.quotas:
+            have = np.bincount(ch_c, weights=q.attr[ch_h], minlength=len(inst.c_ids))
+            sl = have - q.share * u["commune_count"]
+            quota_blocked |= (q.attr[inst.pair_h[best]] == 0) & (sl[c] < q.share)
     conds = [
         ("no_gain", inst.pair_gain[best] <= 0),
         ("min_group", p_closed[p]),
@@ -55,8 +62,8 @@ def unsupported_reasons(inst: Instance, chosen: np.ndarray) -> pd.Series:
         ("slots", slots_left[p] <= 0),
         ("envelope", env_left[p] < cost),
         ("cooperative", has_k & ((k_left[kk] <= 0) if len(inst.k_ids) else False)),
+        ("quota", quota_blocked),
         ("budget", budget_left[c] < cost),
-        ("quota", np.full(len(best), bool(inst.quotas))),
     ]
     reason = np.select([np.asarray(v, dtype=bool) for _, v in conds], [k_ for k_, _ in conds],
                        default="not_selected")

@@ -1,0 +1,88 @@
+"""Why a policy cannot be met: name the communes and the constraints in conflict.
+
+The model always has a plan (supporting nobody meets every quota and group minimum), so a
+conflict shows as a commune that could fund a household with a positive gain but whose plan is
+empty. For each such commune a small CP-SAT model asks for at least one supported household with
+a positive gain, with every quota and group minimum guarded by an assumption literal;
+``sufficient_assumptions_for_infeasibility`` then names a set of constraints that together rule
+out any plan. Cooperative minimums span communes and are left out of this per-commune question.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import PolicyConflictError
+from ..io import Settings
+from ._usage import usage
+from .instance import Instance
+from .model import build_model, to_cpsat
+
+FAMILIES = {"quota", "min_group"}
+
+
+def _starved_communes(inst: Instance, chosen: np.ndarray) -> np.ndarray:
+    u = usage(inst, chosen)
+    ok = (inst.pair_gain > 0) & (inst.pair_cost <= inst.c_budget[inst.pair_c])
+    env = inst.p_envelope[inst.pair_p]
+    ok &= (env < 0) | (inst.pair_cost <= env)
+    ok &= inst.p_slots[inst.pair_p] > 0
+    cand = np.unique(inst.pair_c[ok])
+    return cand[u["commune_count"][cand] == 0]
+
+
+def explain_commune(inst: Instance, c: int, time_limit: float = 5.0) -> list[str] | None:
+    """Names of constraints that together leave commune ``c`` no plan with a positive-gain
+    household, or None when such a plan exists."""
+    from ortools.sat.python import cp_model
+
+    sub, idx = inst.subset(np.array([c]))
+    lm = build_model(sub, with_coops=False)
+    model, x, _, assume = to_cpsat(lm, np.zeros(sub.n_pairs, dtype=np.int64),
+                                   assumptions_for=FAMILIES)
+    pos = np.flatnonzero(sub.pair_gain > 0)
+    model.add(sum(x[i] for i in pos) >= 1).with_name(f"support_someone[{inst.c_ids[c]}]")
+    model.clear_objective()
+    lits = [lit for lit, _ in assume.values()]
+    model.add_assumptions(lits)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1  # assumptions need the single-thread core extraction
+    code = solver.solve(model)
+    if code != cp_model.INFEASIBLE:
+        return None
+    core = solver.sufficient_assumptions_for_infeasibility()
+    names = [assume[i][1].name for i in core if i in assume]
+    return names or ["(the budget, slots and envelopes alone)"]
+
+
+def describe(inst: Instance, c: int, names: list[str]) -> str:
+    cid = inst.c_ids[c]
+    facts = []
+    sel = np.flatnonzero((inst.pair_c == c) & (inst.pair_gain > 0))
+    hh = np.unique(inst.pair_h[sel])
+    for q in inst.quotas:
+        if any(n.startswith(f"quota_{q.name}[") for n in names):
+            facts.append(f"{q.setting} = {q.share}: {int(q.attr[hh].sum())} of the {len(hh)} "
+                         f"eligible households with a positive gain qualify")
+    for n in names:
+        if n.startswith("min_group["):
+            pid = n[len("min_group["):-1]
+            p = int(np.flatnonzero(inst.p_ids == pid)[0])
+            facts.append(f"{pid} needs at least {inst.p_min_group[p]} participants")
+    tail = f" ({'; '.join(facts)})" if facts else ""
+    return f"commune {cid}: {', '.join(names)} cannot all be met by any non-empty plan{tail}"
+
+
+def raise_if_conflicts(inst: Instance, chosen: np.ndarray, settings: Settings) -> None:
+    """Raise :class:`PolicyConflictError` naming every commune whose policy leaves it no plan."""
+    if not inst.quotas and not (inst.p_min_group > 1).any():
+        return
+    msgs = []
+    for c in _starved_communes(inst, chosen):
+        names = explain_commune(inst, int(c))
+        if names is not None:
+            msgs.append(describe(inst, int(c), names))
+    if msgs:
+        more = f" ... and {len(msgs) - 5} more communes" if len(msgs) > 5 else ""
+        raise PolicyConflictError("the policy cannot be met: " + "; ".join(msgs[:5]) + more)

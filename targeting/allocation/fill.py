@@ -1,0 +1,103 @@
+"""Filling a plan in a given order while every hard constraint holds (the baselines' engine,
+and the optimizer's warm start)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .instance import Instance
+from .quotas import share_fraction
+
+__all__ = ["fill", "fill_viable", "greedy_order"]
+
+
+def greedy_order(inst: Instance) -> np.ndarray:
+    """Pairs with a positive gain, best gain per VND first; ties: poorer, cheaper, input order."""
+    gain, cost = inst.pair_gain, inst.pair_cost
+    hp = inst.hh_poverty[inst.pair_h]
+    pos = np.flatnonzero(gain > 0)
+    ratio = gain[pos] / cost[pos]
+    o = np.lexsort((pos, cost[pos], -hp[pos], -ratio))
+    return pos[o]
+
+
+def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
+         closed_k: np.ndarray | None = None, coop_capacity: np.ndarray | None = None) -> np.ndarray:
+    """Take pairs in ``order`` while every resource constraint and every quota still holds.
+
+    Returns the chosen pair indices. Quotas hold after every step (an empty commune meets them),
+    so a household that would break one waits for qualifying households to join first.
+    """
+    big = np.iinfo(np.int64).max // 4
+    budget = inst.c_budget.astype(np.int64).tolist()
+    slots = inst.p_slots.astype(np.int64).tolist()
+    env = np.where(inst.p_envelope >= 0, inst.p_envelope, big).astype(np.int64).tolist()
+    kcap = (inst.k_capacity if coop_capacity is None else coop_capacity).astype(np.int64).tolist()
+    ph = inst.pair_h.tolist()
+    pp = inst.pair_p.tolist()
+    pc = inst.p_commune.tolist()
+    pk = inst.p_coop.tolist()
+    cost = inst.pair_cost.tolist()
+    qcoef = []
+    for q in inst.quotas:
+        fr = share_fraction(q.share)
+        qcoef.append((q.attr.astype(np.int64) * fr.denominator - fr.numerator).tolist())
+    tally = [[0] * len(inst.c_ids) for _ in qcoef]
+    taken = [False] * len(inst.hh_ids)
+    cp = closed_p.tolist() if closed_p is not None else [False] * len(inst.p_ids)
+    ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
+    chosen: list[int] = []
+    pending = [int(i) for i in order]
+    while pending:
+        deferred = []
+        took = False
+        for i in pending:
+            h = ph[i]
+            if taken[h]:
+                continue
+            p = pp[i]
+            if cp[p] or slots[p] <= 0:
+                continue
+            c = pc[p]
+            cst = cost[i]
+            if cst > budget[c] or cst > env[p]:
+                continue
+            k = pk[p]
+            if k >= 0 and (ck[k] or kcap[k] <= 0):
+                continue
+            if qcoef and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
+                deferred.append(i)
+                continue
+            taken[h] = True
+            slots[p] -= 1
+            budget[c] -= cst
+            env[p] -= cst
+            if k >= 0:
+                kcap[k] -= 1
+            for t, qc in zip(tally, qcoef):
+                t[c] += qc[h]
+            chosen.append(i)
+            took = True
+        if not took:
+            break
+        pending = deferred
+    return np.asarray(chosen, dtype=np.int64)
+
+
+def fill_viable(inst: Instance, order: np.ndarray,
+                coop_capacity: np.ndarray | None = None) -> np.ndarray:
+    """:func:`fill`, closing projects below their group minimum and cooperatives below their
+    minimum, and filling again, until every open project and linked cooperative is viable."""
+    closed_p = np.zeros(len(inst.p_ids), dtype=bool)
+    closed_k = np.zeros(len(inst.k_ids), dtype=bool)
+    while True:
+        chosen = fill(inst, order, closed_p, closed_k, coop_capacity)
+        n_p = np.bincount(inst.pair_p[chosen], minlength=len(inst.p_ids))
+        k = inst.p_coop[inst.pair_p[chosen]]
+        n_k = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
+        bad_p = (n_p > 0) & (n_p < inst.p_min_group)
+        bad_k = (n_k > 0) & (n_k < inst.k_min)
+        if not bad_p.any() and not bad_k.any():
+            return chosen
+        closed_p |= bad_p
+        closed_k |= bad_k

@@ -1,0 +1,204 @@
+"""The allocation model as a named linear program over 0/1 variables, and its solver back-ends.
+
+Variables: ``x[<household_id>,<project_id>]`` (the household joins the project), ``open[<project>]``
+(a project with a group minimum runs), ``linked[<cooperative>]`` (a cooperative with a minimum
+takes part). Constraints, one family per module: ``one_project[<household>]`` (here),
+``budget[<commune>]`` (:mod:`.budgets`), ``slots/envelope/min_group/open_ub[<project>]``
+(:mod:`.projects`), ``coop_capacity/coop_min[<cooperative>]`` (:mod:`.cooperatives`),
+``quota_<name>[<commune>]`` (:mod:`.quotas`). Constraints that cannot bind are left out.
+
+The model is held solver-neutral (index arrays and integer coefficients) and emitted to
+CP-SAT (:func:`to_cpsat`), to an LP-based MIP or to its LP relaxation through ``pywraplp``
+(:func:`to_linear_solver`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import budgets, cooperatives, projects, quotas
+from .instance import Instance
+
+__all__ = ["LinearModel", "build_model", "to_cpsat", "to_linear_solver"]
+
+
+@dataclass
+class Constraint:
+    name: str
+    idx: np.ndarray  # pair indices
+    coef: np.ndarray  # int64
+    lb: int | None
+    ub: int | None
+    extra: list[tuple[int, int]]  # (variable index >= n_x, coefficient)
+    family: str
+    key: tuple
+
+
+@dataclass
+class LinearModel:
+    inst: Instance
+    n_x: int
+    bool_names: list[str] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
+    zero: np.ndarray | None = None  # pairs fixed to 0 (their project or cooperative can never run)
+    zero_reasons: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        if self.zero is None:
+            self.zero = np.zeros(self.n_x, dtype=bool)
+
+    def new_bool(self, name: str) -> int:
+        self.bool_names.append(name)
+        return self.n_x + len(self.bool_names) - 1
+
+    def add_le(self, name, idx, coef, rhs, *, extra=(), family="", key=()):
+        self.constraints.append(Constraint(name, np.asarray(idx), np.asarray(coef, dtype=np.int64),
+                                           None, int(rhs), list(extra), family, key))
+
+    def add_ge(self, name, idx, coef, rhs, *, extra=(), family="", key=()):
+        self.constraints.append(Constraint(name, np.asarray(idx), np.asarray(coef, dtype=np.int64),
+                                           int(rhs), None, list(extra), family, key))
+
+    def fix_zero(self, idx, reason: str):
+        self.zero[np.asarray(idx)] = True
+        self.zero_reasons.append(reason)
+
+    def x_name(self, i: int) -> str:
+        inst = self.inst
+        return f"x[{inst.hh_ids[inst.pair_h[i]]},{inst.p_ids[inst.pair_p[i]]}]"
+
+    def household_groups(self) -> list[np.ndarray]:
+        """Pair indices of each household with two or more pairs (pairs are sorted by household)."""
+        ph = self.inst.pair_h
+        if len(ph) == 0:
+            return []
+        starts = np.flatnonzero(np.r_[True, ph[1:] != ph[:-1]])
+        ends = np.r_[starts[1:], len(ph)]
+        multi = (ends - starts) > 1
+        return [np.arange(s, e) for s, e in zip(starts[multi], ends[multi])]
+
+
+def build_model(inst: Instance, *, with_quotas: bool = True, with_coops: bool = True,
+                coop_capacity: np.ndarray | None = None) -> LinearModel:
+    """Every hard constraint of the instance, named."""
+    m = LinearModel(inst, inst.n_pairs)
+    budgets.add(m, inst)
+    projects.add(m, inst)
+    if with_coops:
+        cooperatives.add(m, inst, capacity=coop_capacity)
+    if with_quotas:
+        quotas.add(m, inst)
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# CP-SAT
+# --------------------------------------------------------------------------------------------
+
+
+def to_cpsat(m: LinearModel, objective: np.ndarray, *, names: bool = True, hint=None,
+             assumptions_for: set[str] | None = None):
+    """A CP-SAT model maximising ``objective`` (int64 per pair).
+
+    ``assumptions_for``: families whose constraints are enforced by an assumption literal
+    ``assume[<constraint>]`` (for explaining infeasibility). Returns ``(model, x, extra, assume)``,
+    ``assume`` mapping a literal's index to ``(literal, constraint)``.
+    """
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    n = m.n_x
+    if names:
+        x = [model.new_bool_var(m.x_name(i)) for i in range(n)]
+    else:
+        x = [model.new_bool_var("") for _ in range(n)]
+    extra = [model.new_bool_var(nm) for nm in m.bool_names]
+    allv = x + extra
+    for i in np.flatnonzero(m.zero):
+        model.add(x[i] == 0)
+    for grp in m.household_groups():
+        ct = model.add_at_most_one([x[i] for i in grp])
+        if names:
+            ct.with_name(f"one_project[{m.inst.hh_ids[m.inst.pair_h[grp[0]]]}]")
+    assume = {}
+    for c in m.constraints:
+        expr = sum_expr(cp_model, [x[i] for i in c.idx] + [allv[j] for j, _ in c.extra],
+                        c.coef.tolist() + [int(a) for _, a in c.extra])
+        if c.ub is not None:
+            ct = model.add(expr <= c.ub)
+        else:
+            ct = model.add(expr >= c.lb)
+        ct.with_name(c.name)
+        if assumptions_for is not None and c.family in assumptions_for:
+            lit = model.new_bool_var(f"assume[{c.name}]")
+            ct.only_enforce_if(lit)
+            assume[lit.index] = (lit, c)
+    obj = np.asarray(objective, dtype=np.int64)
+    nz = np.flatnonzero(obj)
+    model.maximize(sum_expr(cp_model, [x[i] for i in nz], obj[nz].tolist()))
+    if hint is not None:
+        on = np.zeros(n, dtype=bool)
+        on[np.asarray(hint, dtype=np.int64)] = True
+        for i in range(n):
+            model.add_hint(x[i], bool(on[i]))
+    return model, x, extra, assume
+
+
+def sum_expr(cp_model, variables, coefs):
+    return cp_model.LinearExpr.weighted_sum(variables, coefs)
+
+
+# --------------------------------------------------------------------------------------------
+# pywraplp: SCIP / HiGHS / CBC MIP, or the GLOP LP relaxation
+# --------------------------------------------------------------------------------------------
+
+
+def to_linear_solver(m: LinearModel, objective: np.ndarray, solver_id: str = "SCIP", *,
+                     relax: bool = False, names: bool = True, hint=None):
+    """A ``pywraplp`` model maximising ``objective`` (float per pair). ``relax``: the LP relaxation.
+
+    Returns ``(solver, x, extra, rows)`` with ``rows[i]`` the row of ``m.constraints[i]``.
+    """
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver(solver_id)
+    if solver is None:
+        raise RuntimeError(f"OR-Tools has no {solver_id} solver in this build")
+    n = m.n_x
+    inf = solver.infinity()
+    if relax:
+        x = [solver.NumVar(0.0, 0.0 if m.zero[i] else 1.0, m.x_name(i) if names else "")
+             for i in range(n)]
+        extra = [solver.NumVar(0.0, 1.0, nm) for nm in m.bool_names]
+    else:
+        x = [solver.BoolVar(m.x_name(i) if names else "") for i in range(n)]
+        for i in np.flatnonzero(m.zero):
+            x[i].SetUb(0)
+        extra = [solver.BoolVar(nm) for nm in m.bool_names]
+    allv = x + extra
+    for grp in m.household_groups():
+        ct = solver.Constraint(-inf, 1.0, f"one_project[{m.inst.hh_ids[m.inst.pair_h[grp[0]]]}]"
+                               if names else "")
+        for i in grp:
+            ct.SetCoefficient(x[i], 1.0)
+    rows = []
+    for c in m.constraints:
+        lo = -inf if c.lb is None else float(c.lb)
+        hi = inf if c.ub is None else float(c.ub)
+        ct = solver.Constraint(lo, hi, c.name)
+        for i, a in zip(c.idx.tolist(), c.coef.tolist()):
+            ct.SetCoefficient(x[i], float(a))
+        for j, a in c.extra:
+            ct.SetCoefficient(allv[j], float(a))
+        rows.append(ct)
+    obj = solver.Objective()
+    for i in np.flatnonzero(objective):
+        obj.SetCoefficient(x[i], float(objective[i]))
+    obj.SetMaximization()
+    if hint is not None and not relax:
+        on = np.zeros(n, dtype=bool)
+        on[np.asarray(hint, dtype=np.int64)] = True
+        solver.SetHint(x, [float(v) for v in on])
+    return solver, x, extra, rows

@@ -1,0 +1,240 @@
+"""The ``optimal`` strategy: build the model, warm-start from greedy, solve, explain.
+
+Solver choice (measured on this 2-core machine, see benchmarks/README.md, "Optimizer"):
+CP-SAT is the default. It proves the OR-Library GAP instances and seed-sized communes optimal
+faster than SCIP and HiGHS through ``pywraplp`` (CP-SAT's LP + clause learning + its own
+feasibility-pump style heuristics suit assignment/knapsack structure), it takes integer
+coefficients so supplied integer or decimal gains are used exactly (see :mod:`.objective`), and it
+explains infeasibility with assumption literals. SCIP, HiGHS and CBC stay available through
+``backend=`` for comparison. At province scale the model is split by :mod:`.decompose`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+
+import numpy as np
+
+from ..io import Settings
+from . import AllocationResult, checks, explain
+from .fill import fill_viable, greedy_order
+from .instance import Instance
+from .model import build_model, to_cpsat, to_linear_solver
+from .objective import scale_gains, tiebreak_weights
+
+__all__ = ["solve_optimal", "solve_plan", "lp_relaxation", "BACKENDS", "DECOMPOSE_MIN_PAIRS"]
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("cpsat", "scip", "highs", "cbc")
+#: Above this many pairs (and with more than one commune) the model is decomposed by commune.
+DECOMPOSE_MIN_PAIRS = 60_000
+#: Share of the time limit the tie-break solve may use (never more than what is left).
+TIEBREAK_SHARE = 0.15
+#: Shadow prices are given per this many VND.
+PER_VND = 100_000_000
+
+
+def _workers(settings: Settings) -> int:
+    return settings.workers if settings.workers and settings.workers > 0 else (os.cpu_count() or 1)
+
+
+def solve_plan(inst: Instance, settings: Settings, *, backend: str = "cpsat",
+               time_limit: float | None = None, coop_capacity: np.ndarray | None = None,
+               tiebreak: bool = True, hint: np.ndarray | None = None) -> dict:
+    """Solve the full model of ``inst`` once. Returns a dict: ``chosen, status, objective,
+    bound, solver, seconds, stats``. ``status`` is optimal / timeout (a plan, not proven)."""
+    t0 = time.perf_counter()
+    limit = settings.time_limit_s if time_limit is None else time_limit
+    lm = build_model(inst, coop_capacity=coop_capacity)
+    if hint is None:
+        hint = fill_viable(inst, greedy_order(inst), coop_capacity=coop_capacity)
+    hint_obj = math.fsum(inst.pair_gain[hint].tolist())
+    if backend == "cpsat":
+        out = _solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
+    else:
+        out = _solve_mip(inst, lm, settings, limit, hint, backend)
+    if out["chosen"] is None or out["objective"] < hint_obj - 1e-9:
+        # no plan in time (or a worse one): keep the greedy plan
+        out["chosen"] = hint
+        out["objective"] = hint_obj
+        out["status"] = "timeout" if out["status"] != "optimal" else out["status"]
+    out["seconds"] = time.perf_counter() - t0
+    out["hint_objective"] = hint_obj
+    return out
+
+
+def _solve_cpsat(inst, lm, settings, limit, hint, tiebreak) -> dict:
+    from ortools.sat.python import cp_model
+
+    t0 = time.perf_counter()
+    sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
+    model, x, _, _ = to_cpsat(lm, sg.values, hint=hint)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.01, float(limit))
+    p.num_workers = _workers(settings)
+    p.random_seed = int(settings.seed)
+    p.relative_gap_limit = float(settings.relative_gap)
+    code = solver.solve(model)
+    name = solver.status_name(code)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if code == cp_model.INFEASIBLE:  # cannot happen: the empty plan meets every constraint
+            raise RuntimeError("the allocation model is infeasible; please report this as a bug")
+        if code == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")
+        return {"chosen": None, "status": "timeout", "objective": -math.inf,
+                "bound": math.inf, "solver": "cp-sat", "stats": {"cp_sat_status": name}}
+    vals = np.array([solver.boolean_value(v) for v in x], dtype=bool)
+    chosen = np.flatnonzero(vals)
+    best = int(round(solver.objective_value))
+    bound_scaled = solver.best_objective_bound
+    status = "optimal" if code == cp_model.OPTIMAL else "timeout"
+    stats = {"cp_sat_status": name, "gain_scale": sg.scale, "gain_scale_exact": sg.exact,
+             "branches": int(solver.num_branches), "conflicts": int(solver.num_conflicts),
+             "primary_seconds": round(solver.wall_time, 3)}
+    left = limit - (time.perf_counter() - t0)
+    if tiebreak and len(chosen) and left > 0.05:
+        # lexicographic second stage: keep the primary objective, prefer poorer then cheaper
+        tb_limit = min(left, max(0.2, TIEBREAK_SHARE * limit))
+        w = tiebreak_weights(inst)
+        model.add(cp_model.LinearExpr.weighted_sum(x, sg.values.tolist()) >= best).with_name(
+            "keep_optimum")
+        model.maximize(cp_model.LinearExpr.weighted_sum(x, w.tolist()))
+        model.clear_hints()
+        for i, v in enumerate(vals):
+            model.add_hint(x[i], bool(v))
+        s2 = cp_model.CpSolver()
+        s2.parameters.max_time_in_seconds = tb_limit
+        s2.parameters.num_workers = _workers(settings)
+        s2.parameters.random_seed = int(settings.seed)
+        c2 = s2.solve(model)
+        if c2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = np.flatnonzero([s2.boolean_value(v) for v in x])
+            stats["tiebreak"] = s2.status_name(c2).lower()
+        else:
+            stats["tiebreak"] = "not_run"
+    objective = math.fsum(inst.pair_gain[chosen].tolist())
+    bound = sg.true_bound(bound_scaled, len(inst.hh_ids))
+    return {"chosen": chosen, "status": status, "objective": objective,
+            "bound": max(bound, objective), "solver": "cp-sat", "stats": stats}
+
+
+def _solve_mip(inst, lm, settings, limit, hint, backend) -> dict:
+    from ortools.linear_solver import pywraplp
+
+    sid = {"scip": "SCIP", "highs": "HIGHS", "cbc": "CBC"}[backend]
+    solver, x, _, _ = to_linear_solver(lm, inst.pair_gain, sid, hint=hint)
+    solver.SetTimeLimit(int(max(1, limit * 1000)))
+    solver.SetNumThreads(_workers(settings))
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, max(float(settings.relative_gap), 1e-9))
+    code = solver.Solve(params)
+    if code not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return {"chosen": None, "status": "timeout", "objective": -math.inf, "bound": math.inf,
+                "solver": sid.lower(), "stats": {"mip_status": int(code)}}
+    chosen = np.flatnonzero([v.solution_value() > 0.5 for v in x])
+    objective = math.fsum(inst.pair_gain[chosen].tolist())
+    bound = solver.Objective().BestBound()
+    status = "optimal" if code == pywraplp.Solver.OPTIMAL else "timeout"
+    return {"chosen": chosen, "status": status, "objective": objective,
+            "bound": max(bound, objective), "solver": sid.lower(),
+            "stats": {"mip_status": int(code), "nodes": int(solver.nodes())}}
+
+
+def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None) -> dict:
+    """The LP relaxation (GLOP): its value (a proven upper bound on the optimum) and duals.
+
+    Returns ``bound``, ``x`` (LP values per pair), ``budget_dual`` per commune index (exits per
+    VND), ``coop_dual`` per cooperative index (exits per linkage).
+    """
+    from ortools.linear_solver import pywraplp
+
+    lm = build_model(inst, coop_capacity=coop_capacity)
+    solver, x, _, rows = to_linear_solver(lm, inst.pair_gain, "GLOP", relax=True, names=False)
+    code = solver.Solve()
+    if code != pywraplp.Solver.OPTIMAL:
+        raise RuntimeError(f"LP relaxation not solved (status {code})")
+    bdual = np.zeros(len(inst.c_ids))
+    kdual = np.zeros(len(inst.k_ids))
+    for c, row in zip(lm.constraints, rows):
+        if c.family == "budget":
+            bdual[c.key[1]] = row.dual_value()
+        elif c.family == "cooperative":
+            kdual[c.key[1]] = row.dual_value()
+    xv = np.array([v.solution_value() for v in x])
+    return {"bound": solver.Objective().Value(), "x": xv, "budget_dual": bdual, "coop_dual": kdual}
+
+
+def shadow_prices(inst: Instance, lp: dict) -> dict:
+    """Per commune: extra sustained exits per extra 100,000,000 VND of budget; per cooperative:
+    extra exits per one more linkage of capacity. Both are LP duals (``method: lp_dual``): the
+    marginal value in the LP relaxation, exact for small changes of the relaxed problem."""
+    active_c = np.unique(inst.pair_c)
+    active_k = np.unique(inst.pair_k[inst.pair_k >= 0])
+    return {
+        "method": "lp_dual",
+        "budget_per_100m_vnd": {str(inst.c_ids[c]): round(float(lp["budget_dual"][c]) * PER_VND, 6)
+                                for c in active_c},
+        "cooperative_per_linkage": {str(inst.k_ids[k]): round(float(lp["coop_dual"][k]), 6)
+                                    for k in active_k},
+    }
+
+
+def solve_optimal(inst: Instance, settings: Settings, *, backend: str = "cpsat",
+                  decompose: bool | None = None) -> AllocationResult:
+    """The best plan (see :func:`targeting.strategies.run_strategy`)."""
+    from . import conflicts
+
+    t0 = time.perf_counter()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    n_communes = len(np.unique(inst.pair_c)) if inst.n_pairs else 0
+    if decompose is None:
+        decompose = inst.n_pairs >= DECOMPOSE_MIN_PAIRS and n_communes > 1
+    if decompose:
+        from .decompose import solve_decomposed
+
+        out = solve_decomposed(inst, settings)
+    else:
+        out = solve_plan(inst, settings, backend=backend)
+        try:
+            out["lp"] = lp_relaxation(inst)
+        except RuntimeError as e:  # pragma: no cover - GLOP failure is not fatal
+            log.warning("no LP duals: %s", e)
+    if out.get("lp") is not None:
+        # both are proven upper bounds: keep the tighter
+        out["bound"] = min(out["bound"], float(out["lp"]["bound"]) + 1e-9 * abs(out["lp"]["bound"]))
+    out["bound"] = max(out["bound"], out["objective"])
+    chosen = np.asarray(out["chosen"], dtype=np.int64)
+    conflicts.raise_if_conflicts(inst, chosen, settings)
+    broken = checks.violations(inst, chosen)
+    if broken:  # a guard: the solver's plan must meet every constraint
+        raise RuntimeError(f"optimal plan breaks {broken[0]}; please report this as a bug")
+    obj = out["objective"]
+    bound = out["bound"]
+    gap = (bound - obj) / max(abs(bound), 1e-9) if bound is not None else None
+    if gap is not None and gap < 1e-12:
+        gap = 0.0
+    details = {"slack": explain.slack(inst, chosen), "solver_stats": out.get("stats", {}),
+               "warm_start_objective": out.get("hint_objective")}
+    if out.get("lp") is not None:
+        details["lp_bound"] = float(out["lp"]["bound"])
+        details["shadow_prices"] = shadow_prices(inst, out["lp"])
+    if out.get("decomposition"):
+        details["decomposition"] = out["decomposition"]
+    return AllocationResult(
+        assignment=inst.assignment(chosen),
+        strategy="optimal",
+        status=out["status"],
+        objective=obj,
+        bound=bound,
+        gap=gap,
+        solve_seconds=time.perf_counter() - t0,
+        solver=out["solver"],
+        details=details,
+        unsupported_reason=explain.unsupported_reasons(inst, chosen),
+    )
