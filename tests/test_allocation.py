@@ -261,7 +261,7 @@ def instances(draw):
     return t, quota
 
 
-@hsettings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances())
 def test_property_no_strategy_breaks_a_constraint_and_optimal_wins(case):
     t, s = case
@@ -283,7 +283,7 @@ def test_property_no_strategy_breaks_a_constraint_and_optimal_wins(case):
     assert opt.bound >= opt.objective - 1e-9
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@hsettings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances(), st.integers(1, 40))
 def test_property_more_budget_never_lowers_the_optimum(case, extra):
     t, s = case

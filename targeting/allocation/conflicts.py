@@ -5,7 +5,9 @@ conflict shows as a commune that could fund a household with a positive gain but
 empty. For each such commune a small CP-SAT model asks for at least one supported household with
 a positive gain, with every quota and group minimum guarded by an assumption literal;
 ``sufficient_assumptions_for_infeasibility`` then names a set of constraints that together rule
-out any plan. Cooperative minimums span communes and are left out of this per-commune question.
+out any plan. Only conflicts that involve a quota are raised: a project whose group minimum
+cannot be reached on its own simply does not run (it shows as closed in the plan's slack).
+Cooperative minimums span communes and are left out of this per-commune question.
 """
 
 from __future__ import annotations
@@ -53,7 +55,9 @@ def explain_commune(inst: Instance, c: int, time_limit: float = 5.0) -> list[str
         return None
     core = solver.sufficient_assumptions_for_infeasibility()
     names = [assume[i][1].name for i in core if i in assume]
-    return names or ["(the budget, slots and envelopes alone)"]
+    if not any(n.startswith("quota_") for n in names):
+        return None  # group minimums alone: those projects just do not run (reported as closed)
+    return names
 
 
 def describe(inst: Instance, c: int, names: list[str]) -> str:
@@ -76,7 +80,7 @@ def describe(inst: Instance, c: int, names: list[str]) -> str:
 
 def raise_if_conflicts(inst: Instance, chosen: np.ndarray, settings: Settings) -> None:
     """Raise :class:`PolicyConflictError` naming every commune whose policy leaves it no plan."""
-    if not inst.quotas and not (inst.p_min_group > 1).any():
+    if not inst.quotas:
         return
     msgs = []
     for c in _starved_communes(inst, chosen):
