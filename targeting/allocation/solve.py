@@ -99,7 +99,8 @@ def _solve_cpsat(inst, lm, settings, limit, hint, tiebreak) -> dict:
     left = limit - (time.perf_counter() - t0)
     if tiebreak and len(chosen) and left > 0.05:
         # lexicographic second stage: keep the primary objective, prefer poorer then cheaper
-        tb_limit = min(left, max(0.2, TIEBREAK_SHARE * limit))
+        # at most as long again as the primary solve, so the tie-break never dominates the time
+        tb_limit = min(left, max(0.2, solver.wall_time), TIEBREAK_SHARE * limit + 0.2)
         w = tiebreak_weights(inst)
         model.add(cp_model.LinearExpr.weighted_sum(x, sg.values.tolist()) >= best).with_name(
             "keep_optimum")
