@@ -24,16 +24,19 @@ def violations(inst: Instance, chosen: np.ndarray) -> list[str]:
     return out
 
 
-def add(model, inst: Instance, capacity: np.ndarray | None = None) -> None:
-    """``capacity`` overrides the cooperatives' capacities (the decomposition passes shares)."""
+def add(model, inst: Instance, capacity: np.ndarray | None = None,
+        minimum: np.ndarray | None = None) -> None:
+    """``capacity`` and ``minimum`` override the cooperatives' own (the decomposition passes a
+    commune's share of the capacity and leaves the cross-commune minimum to its repair step)."""
     pk = inst.pair_k
     cap_all = inst.k_capacity if capacity is None else capacity
+    min_all = inst.k_min if minimum is None else minimum
     for k in np.unique(pk[pk >= 0]):
         idx = np.flatnonzero(pk == k)
         kid = inst.k_ids[k]
         ones = np.ones(len(idx), dtype=np.int64)
         cap = int(min(cap_all[k], len(idx)))
-        mn = int(inst.k_min[k])
+        mn = int(min_all[k])
         if mn > 1:
             if mn > cap:
                 model.fix_zero(idx, reason=f"coop_min[{kid}]")

@@ -84,8 +84,8 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
     return np.asarray(chosen, dtype=np.int64)
 
 
-def fill_viable(inst: Instance, order: np.ndarray,
-                coop_capacity: np.ndarray | None = None) -> np.ndarray:
+def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | None = None,
+                coop_min: np.ndarray | None = None) -> np.ndarray:
     """:func:`fill`, closing projects below their group minimum and cooperatives below their
     minimum, and filling again, until every open project and linked cooperative is viable."""
     closed_p = np.zeros(len(inst.p_ids), dtype=bool)
@@ -96,7 +96,7 @@ def fill_viable(inst: Instance, order: np.ndarray,
         k = inst.p_coop[inst.pair_p[chosen]]
         n_k = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
         bad_p = (n_p > 0) & (n_p < inst.p_min_group)
-        bad_k = (n_k > 0) & (n_k < inst.k_min)
+        bad_k = (n_k > 0) & (n_k < (inst.k_min if coop_min is None else coop_min))
         if not bad_p.any() and not bad_k.any():
             return chosen
         closed_p |= bad_p

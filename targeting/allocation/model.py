@@ -81,13 +81,14 @@ class LinearModel:
 
 
 def build_model(inst: Instance, *, with_quotas: bool = True, with_coops: bool = True,
-                coop_capacity: np.ndarray | None = None) -> LinearModel:
+                coop_capacity: np.ndarray | None = None,
+                coop_min: np.ndarray | None = None) -> LinearModel:
     """Every hard constraint of the instance, named."""
     m = LinearModel(inst, inst.n_pairs)
     budgets.add(m, inst)
     projects.add(m, inst)
     if with_coops:
-        cooperatives.add(m, inst, capacity=coop_capacity)
+        cooperatives.add(m, inst, capacity=coop_capacity, minimum=coop_min)
     if with_quotas:
         quotas.add(m, inst)
     return m

@@ -22,6 +22,7 @@ from ..io import Settings
 from . import AllocationResult, checks, explain
 from .fill import fill_viable, greedy_order
 from .instance import Instance
+from .lp import lp_relaxation
 from .model import build_model, to_cpsat, to_linear_solver
 from .objective import scale_gains, tiebreak_weights
 
@@ -44,14 +45,15 @@ def _workers(settings: Settings) -> int:
 
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = "cpsat",
                time_limit: float | None = None, coop_capacity: np.ndarray | None = None,
-               tiebreak: bool = True, hint: np.ndarray | None = None) -> dict:
+               coop_min: np.ndarray | None = None, tiebreak: bool = True,
+               hint: np.ndarray | None = None) -> dict:
     """Solve the full model of ``inst`` once. Returns a dict: ``chosen, status, objective,
     bound, solver, seconds, stats``. ``status`` is optimal / timeout (a plan, not proven)."""
     t0 = time.perf_counter()
     limit = settings.time_limit_s if time_limit is None else time_limit
-    lm = build_model(inst, coop_capacity=coop_capacity)
+    lm = build_model(inst, coop_capacity=coop_capacity, coop_min=coop_min)
     if hint is None:
-        hint = fill_viable(inst, greedy_order(inst), coop_capacity=coop_capacity)
+        hint = fill_viable(inst, greedy_order(inst), coop_capacity=coop_capacity, coop_min=coop_min)
     hint_obj = math.fsum(inst.pair_gain[hint].tolist())
     if backend == "cpsat":
         out = _solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
@@ -100,7 +102,8 @@ def _solve_cpsat(inst, lm, settings, limit, hint, tiebreak) -> dict:
     if tiebreak and len(chosen) and left > 0.05:
         # lexicographic second stage: keep the primary objective, prefer poorer then cheaper
         # at most as long again as the primary solve, so the tie-break never dominates the time
-        tb_limit = min(left, max(0.2, solver.wall_time), TIEBREAK_SHARE * limit + 0.2)
+        # (any solution it finds keeps the primary objective, so stopping early is safe)
+        tb_limit = min(left, 0.5 * solver.wall_time + 0.1, TIEBREAK_SHARE * limit + 0.2)
         w = tiebreak_weights(inst)
         model.add(cp_model.LinearExpr.weighted_sum(x, sg.values.tolist()) >= best).with_name(
             "keep_optimum")
@@ -144,30 +147,6 @@ def _solve_mip(inst, lm, settings, limit, hint, backend) -> dict:
     return {"chosen": chosen, "status": status, "objective": objective,
             "bound": max(bound, objective), "solver": sid.lower(),
             "stats": {"mip_status": int(code), "nodes": int(solver.nodes())}}
-
-
-def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None) -> dict:
-    """The LP relaxation (GLOP): its value (a proven upper bound on the optimum) and duals.
-
-    Returns ``bound``, ``x`` (LP values per pair), ``budget_dual`` per commune index (exits per
-    VND), ``coop_dual`` per cooperative index (exits per linkage).
-    """
-    from ortools.linear_solver import pywraplp
-
-    lm = build_model(inst, coop_capacity=coop_capacity)
-    solver, x, _, rows = to_linear_solver(lm, inst.pair_gain, "GLOP", relax=True, names=False)
-    code = solver.Solve()
-    if code != pywraplp.Solver.OPTIMAL:
-        raise RuntimeError(f"LP relaxation not solved (status {code})")
-    bdual = np.zeros(len(inst.c_ids))
-    kdual = np.zeros(len(inst.k_ids))
-    for c, row in zip(lm.constraints, rows):
-        if c.family == "budget":
-            bdual[c.key[1]] = row.dual_value()
-        elif c.family == "cooperative":
-            kdual[c.key[1]] = row.dual_value()
-    xv = np.array([v.solution_value() for v in x])
-    return {"bound": solver.Objective().Value(), "x": xv, "budget_dual": bdual, "coop_dual": kdual}
 
 
 def shadow_prices(inst: Instance, lp: dict) -> dict:
