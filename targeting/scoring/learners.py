@@ -1,0 +1,299 @@
+"""The candidate estimators of P(sustained exit | household, intervention).
+
+Each learner works on an encoded feature matrix ``X`` (see :mod:`.features`), the observed
+intervention as an arm index ``t`` (0 = none, then :data:`targeting.schema.KINDS`) and the 0/1
+outcome ``y``. ``predict_all(X)`` returns an ``(n, n_arms)`` matrix of probabilities;
+``predict_arm(X, arm)`` the probability under one arm per row (cheaper, used for explanations).
+
+All of them identify causal effects only under two assumptions, which no amount of data checks:
+
+* **unconfoundedness**: given the features, who received which support in past programmes was
+  as good as random (no unrecorded trait drove both selection and exit);
+* **overlap**: every kind of household had some chance of each support, so the effect on a
+  household unlike any past participant is an extrapolation.
+
+Learners:
+
+``s`` (S-learner)
+    One gradient-boosted classifier with the intervention as a categorical feature.
+``t`` (T-learner)
+    One gradient-boosted classifier per intervention; an arm with too few examples (or one
+    outcome only) falls back to a pooled S-learner.
+``dr`` (doubly robust learner)
+    Cross-fitted per-intervention outcome models and a multinomial propensity model give the
+    AIPW pseudo-outcome for each support against none; a gradient-boosted regressor of it on the
+    features is the effect, added to the outcome model of no support. Consistent if either the
+    outcome or the propensity model is right.
+``logistic``
+    Scorecard-like: a logistic regression on standardised features, one-hot categories and the
+    intervention (constant effect per support on the log-odds scale).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.linear_model import LogisticRegression
+
+from targeting.scoring.features import dense_design, dense_stats
+
+__all__ = ["LEARNERS", "make_learner", "PropensityModel", "SLearner", "TLearner", "DRLearner",
+           "LogisticLearner"]
+
+EPS = 1e-4
+
+
+def _hgb_params(n: int, max_iter: int, learning_rate: float, seed: int) -> dict:
+    # Small histories overfit easily: stop on a held-out tenth (seeded, so still reproducible)
+    # and keep leaves large relative to the data.
+    return dict(
+        max_iter=max_iter,
+        learning_rate=learning_rate,
+        max_leaf_nodes=15,
+        min_samples_leaf=int(max(10, min(100, n // 100))),
+        l2_regularization=1.0,
+        early_stopping=n >= 300,
+        validation_fraction=0.15,
+        n_iter_no_change=15,
+        random_state=seed,
+    )
+
+
+def _constant_prob(y: np.ndarray) -> float:
+    return float((y.sum() + 1.0) / (len(y) + 2.0))
+
+
+class PropensityModel:
+    """P(intervention = arm | features): a multinomial logistic regression on a dense design."""
+
+    def __init__(self, *, n_arms: int, seed: int = 0, C: float = 1.0):
+        self.n_arms = n_arms
+        self.seed = seed
+        self.C = C
+
+    def fit(self, X, cat_mask, n_cats, t):
+        self.cat_mask_ = cat_mask
+        self.stats_ = dense_stats(X, cat_mask, n_cats)
+        D = dense_design(X, cat_mask, self.stats_)
+        self.arms_ = np.unique(t).astype(int)
+        if len(self.arms_) == 1:
+            self.model_ = None
+        else:
+            self.model_ = LogisticRegression(C=self.C, max_iter=1000, random_state=self.seed)
+            self.model_.fit(D, t)
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        out = np.zeros((len(X), self.n_arms))
+        if self.model_ is None:
+            out[:, self.arms_[0]] = 1.0
+            return out
+        D = dense_design(X, self.cat_mask_, self.stats_)
+        out[:, self.model_.classes_.astype(int)] = self.model_.predict_proba(D)
+        return out
+
+
+class SLearner:
+    name = "s"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+
+    def _design(self, X, arm):
+        return np.column_stack([X, np.broadcast_to(np.asarray(arm, dtype=float), (len(X),))])
+
+    def fit(self, X, t, y):
+        mask = np.append(self.cat_mask, True)
+        self.model_ = HistGradientBoostingClassifier(
+            categorical_features=mask,
+            **_hgb_params(len(X), self.max_iter, self.learning_rate, self.seed),
+        )
+        if len(np.unique(y)) < 2:
+            self.model_ = None
+            self.constant_ = _constant_prob(y)
+            return self
+        self.model_.fit(self._design(X, t), y)
+        return self
+
+    def predict_arm(self, X, arm):
+        if self.model_ is None:
+            return np.full(len(X), self.constant_)
+        return self.model_.predict_proba(self._design(X, arm))[:, 1]
+
+    def predict_all(self, X):
+        return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
+
+
+class TLearner:
+    name = "t"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08,
+                 min_examples=50):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.min_examples = min_examples
+
+    def fit(self, X, t, y):
+        self.models_ = []
+        self.pooled_ = None
+        for a in range(self.n_arms):
+            rows = t == a
+            ya = y[rows]
+            if rows.sum() < self.min_examples or len(np.unique(ya)) < 2:
+                self.models_.append(None)
+                continue
+            m = HistGradientBoostingClassifier(
+                categorical_features=self.cat_mask,
+                **_hgb_params(int(rows.sum()), self.max_iter, self.learning_rate, self.seed),
+            )
+            self.models_.append(m.fit(X[rows], ya))
+        if any(m is None for m in self.models_):
+            self.pooled_ = SLearner(n_arms=self.n_arms, cat_mask=self.cat_mask, n_cats=self.n_cats,
+                                    seed=self.seed, max_iter=self.max_iter,
+                                    learning_rate=self.learning_rate).fit(X, t, y)
+        return self
+
+    def _one(self, X, a):
+        m = self.models_[a]
+        if m is None:
+            return self.pooled_.predict_arm(X, a)
+        return m.predict_proba(X)[:, 1]
+
+    def predict_arm(self, X, arm):
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+        out = np.empty(len(X))
+        for a in np.unique(arm):
+            rows = arm == a
+            out[rows] = self._one(X[rows], int(a))
+        return out
+
+    def predict_all(self, X):
+        return np.column_stack([self._one(X, a) for a in range(self.n_arms)])
+
+
+class DRLearner:
+    name = "dr"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08,
+                 min_examples=50, clip=0.03, folds=2):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.min_examples = min_examples
+        self.clip = clip
+        self.folds = folds
+
+    def _t(self):
+        return TLearner(n_arms=self.n_arms, cat_mask=self.cat_mask, n_cats=self.n_cats,
+                        seed=self.seed, max_iter=self.max_iter, learning_rate=self.learning_rate,
+                        min_examples=self.min_examples)
+
+    def fit(self, X, t, y):
+        n = len(X)
+        rng = np.random.default_rng(self.seed)
+        fold = rng.permutation(n) % self.folds
+        mu = np.empty((n, self.n_arms))
+        e = np.empty((n, self.n_arms))
+        for k in range(self.folds):
+            tr, te = fold != k, fold == k
+            mu[te] = self._t().fit(X[tr], t[tr], y[tr]).predict_all(X[te])
+            e[te] = PropensityModel(n_arms=self.n_arms, seed=self.seed).fit(
+                X[tr], self.cat_mask, self.n_cats, t[tr]).predict(X[te])
+        e = np.clip(e, self.clip, 1.0)
+        self.base_ = self._t().fit(X, t, y)
+        resid0 = (t == 0) * (y - mu[:, 0]) / e[:, 0]
+        self.effects_ = [None]
+        for a in range(1, self.n_arms):
+            if (t == a).sum() < self.min_examples:
+                self.effects_.append(None)
+                continue
+            psi = mu[:, a] - mu[:, 0] + (t == a) * (y - mu[:, a]) / e[:, a] - resid0
+            reg = HistGradientBoostingRegressor(
+                categorical_features=self.cat_mask,
+                **_hgb_params(n, max(50, self.max_iter // 2), self.learning_rate, self.seed),
+            )
+            self.effects_.append(reg.fit(X, psi))
+        return self
+
+    def _one(self, X, a, base=None):
+        p0 = self.base_._one(X, 0) if base is None else base
+        if a == 0:
+            return p0
+        reg = self.effects_[a]
+        if reg is None:
+            return self.base_._one(X, a)
+        return np.clip(p0 + reg.predict(X), 0.005, 0.995)
+
+    def predict_arm(self, X, arm):
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+        out = np.empty(len(X))
+        for a in np.unique(arm):
+            rows = arm == a
+            out[rows] = self._one(X[rows], int(a))
+        return out
+
+    def predict_all(self, X):
+        p0 = self.base_._one(X, 0)
+        return np.column_stack([self._one(X, a, base=p0) for a in range(self.n_arms)])
+
+
+class LogisticLearner:
+    name = "logistic"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, C=1.0, **_ignored):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.C = C
+
+    def _design(self, X, arm):
+        D = dense_design(X, self.cat_mask, self.stats_)
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+        oh = np.zeros((len(X), self.n_arms - 1))
+        rows = np.nonzero(arm > 0)[0]
+        oh[rows, arm[rows] - 1] = 1.0
+        return np.hstack([D, oh])
+
+    def fit(self, X, t, y):
+        self.stats_ = dense_stats(X, self.cat_mask, self.n_cats)
+        if len(np.unique(y)) < 2:
+            self.model_ = None
+            self.constant_ = _constant_prob(y)
+            return self
+        self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
+        self.model_.fit(self._design(X, t), y)
+        return self
+
+    def predict_arm(self, X, arm):
+        if self.model_ is None:
+            return np.full(len(X), self.constant_)
+        return self.model_.predict_proba(self._design(X, arm))[:, 1]
+
+    def predict_all(self, X):
+        return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
+
+
+LEARNERS = {"s": SLearner, "t": TLearner, "dr": DRLearner, "logistic": LogisticLearner}
+
+
+def make_learner(name, **kw):
+    cls = LEARNERS[name]
+    if cls is LogisticLearner or cls is SLearner:
+        kw.pop("min_examples", None)
+    if cls is LogisticLearner:
+        kw.pop("max_iter", None)
+        kw.pop("learning_rate", None)
+    return cls(**kw)

@@ -1,0 +1,290 @@
+"""Tests of the scoring model: estimator conventions, safety of model files, scores and reasons."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from targeting.errors import ModelError
+from targeting.schema import KINDS
+from targeting.scoring import (
+    INTERVENTIONS,
+    ExitModel,
+    OverlapWarning,
+    gains_for_pairs,
+    load_model,
+    save_model,
+    score_households,
+    train_model,
+)
+from targeting.scoring.simulate import make_history, make_households, true_probabilities
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+P_COLS = [f"p_{k}" for k in INTERVENTIONS]
+
+
+@pytest.fixture(scope="module")
+def history():
+    return make_history(3000, seed=0)
+
+
+@pytest.fixture(scope="module")
+def households():
+    return make_households(300, seed=5)
+
+
+@pytest.fixture(scope="module")
+def model(history):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        return train_model(history, seed=0, learner="s", cv=2)
+
+
+@pytest.fixture(scope="module")
+def projects():
+    return pd.DataFrame({
+        "project_id": ["P-cow", "P-voc", "P-rice", "P-vc"],
+        "commune_id": ["C0", "C1", "C0", "C2"],
+        "name": ["cows", "training", "rice", "tea chain"],
+        "kind": ["livestock", "vocational", "crop", "value_chain"],
+        "village": ["", "", "V1", ""],
+        "cooperative_id": ["", "", "", "COOP1"],
+        "cost_vnd": [10_000_000, 5_000_000, 3_000_000, 8_000_000],
+        "slots": [10, 10, 10, 10],
+        "requires_working_age": [0, 1, 0, 0],
+        "min_land_m2": [np.nan, np.nan, 500.0, np.nan],
+        "eligible": ["any", "any", "poor", "any"],
+    })
+
+
+def test_predict_proba_all_shape_and_range(model, households):
+    P = model.predict_proba_all(households)
+    assert list(P.columns) == P_COLS
+    assert P.index.equals(households.index)
+    assert ((P >= 0) & (P <= 1)).all().all()
+    # predict_proba agrees with predict_proba_all for the observed arm.
+    h = households.assign(intervention="crop")
+    assert np.allclose(model.predict_proba(h)[:, 1], P["p_crop"])
+
+
+def test_same_seed_same_model(history, households):
+    a = ExitModel(learner="auto", cv=2, random_state=3).fit(history)
+    b = ExitModel(learner="auto", cv=2, random_state=3).fit(history)
+    pd.testing.assert_frame_equal(a.predict_proba_all(households), b.predict_proba_all(households))
+    assert a.learner_ == b.learner_
+    assert a.card_["metrics"] == b.card_["metrics"]
+
+
+def test_estimator_contract():
+    m = ExitModel(learner="t", cv=5)
+    assert m.get_params()["learner"] == "t"
+    with pytest.raises(TypeError):
+        ExitModel("t")  # keyword-only
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    assert clone(m).get_params() == m.get_params()
+    with pytest.raises(NotFittedError):
+        m.predict_proba_all(make_households(5))
+
+
+def test_gains_for_pairs(model, households, projects):
+    from targeting.eligibility import eligible_pairs
+
+    pairs = eligible_pairs(households, projects)
+    assert len(pairs) > 0
+    g = gains_for_pairs(model, households, pairs)
+    assert list(g.columns[: len(pairs.columns)]) == list(pairs.columns)
+    assert len(g) == len(pairs)
+    pd.testing.assert_frame_equal(g[pairs.columns], pairs)
+    assert np.allclose(g["gain"], g["p_exit_with"] - g["p_exit_base"])
+    P = model.predict_proba_all(households).set_index(households["household_id"])
+    row = g.iloc[0]
+    assert row["p_exit_base"] == pytest.approx(P.loc[row["household_id"], "p_none"])
+    assert row["p_exit_with"] == pytest.approx(P.loc[row["household_id"], f"p_{row['kind']}"])
+    empty = gains_for_pairs(model, households, pairs.iloc[:0])
+    assert len(empty) == 0 and "gain" in empty
+
+
+def test_save_load_roundtrip(model, history, households, tmp_path):
+    save_model(model, tmp_path / "m", history_df=history)
+    for f in ("model.skops", "model_card.json", "model_card.md"):
+        assert (tmp_path / "m" / f).is_file()
+    m2 = load_model(tmp_path / "m")
+    pd.testing.assert_frame_equal(m2.predict_proba_all(households), model.predict_proba_all(households))
+    assert m2.card_["name"] and m2.card_["version"] and "brier" in m2.card_["metrics"]
+    assert m2.card_["training_data"]["sha256"] == m2.card_["training_data"]["sha256_supplied"]
+    assert load_model(tmp_path / "m" / "model.skops").learner_ == model.learner_
+
+
+class _Payload:
+    """Unpickling this writes a file: the attack a pickle-based model loader would run."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.target), "pwned"))
+
+
+def test_pickle_payload_refused_without_running(tmp_path):
+    marker = tmp_path / "marker.txt"
+    bad = tmp_path / "evil"
+    bad.mkdir()
+    (bad / "model.skops").write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ModelError, match="not a skops model file"):
+        load_model(bad)
+    assert not marker.exists()
+    # A raw pickle named anything else is refused the same way.
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(ModelError):
+        load_model(tmp_path / "model.pkl")
+    assert not marker.exists()
+
+
+class Untrusted:
+    def __init__(self):
+        self.x = 1
+
+
+def test_untrusted_types_in_skops_refused(tmp_path):
+    import skops.io as sio
+
+    sio.dump({"model": Untrusted()}, tmp_path / "u.skops")
+    with pytest.raises(ModelError, match="untrusted type.*Untrusted"):
+        load_model(tmp_path / "u.skops")
+    with pytest.raises(ModelError, match="not found"):
+        load_model(tmp_path / "nothing")
+    (tmp_path / "junk.skops").write_bytes(b"PK\x03\x04 broken zip")
+    with pytest.raises(ModelError):
+        load_model(tmp_path / "junk.skops")
+
+
+def test_feature_mismatch_names_columns(model, households, projects):
+    h = households.drop(columns=["working_age", "road_km"])
+    with pytest.raises(ModelError, match=r"working_age, road_km"):
+        model.check_features(h)
+    with pytest.raises(ModelError, match="road_km"):
+        score_households(model, h, projects)
+    with pytest.raises(ModelError, match="working_age"):
+        model.predict_proba_all(h)
+
+
+def test_extra_columns_train_without_code_changes(households):
+    hist = make_history(800, seed=2)
+    rng = np.random.default_rng(0)
+    hist["region"] = rng.choice(["north", "south"], len(hist))
+    hist["survey_score"] = rng.normal(size=len(hist)).round(2).astype(str)  # text, parses as numbers
+    hist["head_name"] = [f"Nguyen Van {i}" for i in range(len(hist))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = train_model(hist, seed=0, learner="s", cv=0)
+    assert "region" in m.features_.categorical and "survey_score" in m.features_.numeric
+    assert "head_name" in m.features_.ignored and "year" in m.features_.ignored
+    assert "status" in m.features_.categorical
+    with pytest.raises(ModelError, match=r"survey_score, region"):
+        m.check_features(households)
+    # Training restricted to the columns the households share drops them.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m2 = train_model(hist, seed=0, learner="s", cv=0, households=households)
+    m2.check_features(households)
+
+
+def test_score_households_format(model, households, projects):
+    s = score_households(model, households, projects)
+    assert list(s.columns[:8]) == ["household_id", "commune_id", "village", "status", "rank",
+                                   "score", "best_kind", "p_exit_base"]
+    assert {f"p_{k}" for k in KINDS} <= set(s.columns) and {"reasons_en", "reasons_vi"} <= set(s.columns)
+    assert len(s) == len(households)
+    for _, g in s.groupby("commune_id"):
+        assert sorted(g["rank"]) == list(range(1, len(g) + 1))
+        assert (g.sort_values("rank")["score"].diff().dropna() <= 1e-12).all()
+    # Score is the probability under the best open kind; without an open project it is the base.
+    from targeting.eligibility import eligible_pairs
+
+    pairs = eligible_pairs(households, projects)
+    open_kinds = pairs.groupby("household_id")["kind"].agg(set)
+    for _, r in s.iterrows():
+        kinds = open_kinds.get(r["household_id"], set())
+        expect = max([r["p_exit_base"], *[r[f"p_{k}"] for k in kinds]])
+        assert r["score"] == pytest.approx(expect)
+        assert r["best_kind"] in kinds | {"none"}
+    item = re.compile(r"^[^;]+ \([+-]\)$")
+    for col in ("reasons_en", "reasons_vi"):
+        nonempty = s[col][s[col] != ""]
+        assert len(nonempty) > 0.8 * len(s)
+        for line in nonempty:
+            parts = line.split("; ")
+            assert 1 <= len(parts) <= 3
+            assert all(item.match(p) for p in parts), line
+    assert s["reasons_en"].str.contains("working-age member").any()
+    assert s["reasons_vi"].str.contains("người trong độ tuổi lao động").any()
+
+
+def test_reasons_are_faithful(model, households, projects):
+    """Each reason's sign is the sign of the change in p when that feature takes its reference."""
+    from targeting.scoring.explain import explain
+
+    s = score_households(model, households.iloc[:40], projects)
+    r = explain(model, households.iloc[:40], s["best_kind"].to_numpy())
+    names = model.features_.names
+    arm = {k: i for i, k in enumerate(INTERVENTIONS)}
+    for _, row in r.head(20).iterrows():
+        h = households.iloc[[int(row["row"])]]
+        Xe = model.features_.encode(h)
+        a = np.array([arm[s["best_kind"].iloc[int(row["row"])]]])
+        p = model._predict_arm_enc(Xe, a)[0]
+        j = names.index(row["feature"])
+        Xe[0, j] = model.reference_[j]
+        assert p - model._predict_arm_enc(Xe, a)[0] == pytest.approx(row["effect"])
+
+
+def test_phrases_en_vi():
+    from targeting.scoring.explain import phrase
+
+    assert phrase("working_age", 2.0, "en") == "2 working-age members"
+    assert phrase("working_age", 2.0, "vi") == "2 người trong độ tuổi lao động"
+    assert phrase("road_km", 12.0, "en") == "12 km from an all-weather road"
+    assert phrase("road_km", 12.0, "vi") == "cách đường giao thông 12 km"
+    assert phrase("income_vnd", 1250000.0, "vi") == "thu nhập 1.250.000 đồng/người/tháng"
+    assert phrase("registered_exit", 1.0, "vi") == "đã đăng ký thoát nghèo"
+    assert phrase("region", "north", "en") == "region: north"
+
+
+def test_overlap_and_few_examples_warn(households):
+    hist = make_history(1500, seed=4)
+    hist.loc[hist.index[hist["intervention"] == "labour_export"][10:], "intervention"] = "none"
+    with pytest.warns(OverlapWarning, match="labour_export"):
+        m = train_model(hist, seed=0, learner="s", cv=0)
+    with pytest.warns(OverlapWarning, match="labour_export"):
+        m.check_overlap(households)
+
+
+def test_recovers_truth_better_than_baseline():
+    """On a world with heterogeneous effects the selected model beats the logistic scorecard on
+    gains, and its calibrated probabilities are close to the truth."""
+    hist = make_history(6000, seed=11)
+    h = make_households(2000, seed=12)
+    T = true_probabilities(h).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        best = train_model(hist, seed=0, learner="s", cv=3)
+        base = train_model(hist, seed=0, learner="logistic", cv=0)
+    Pb, P0 = best.predict_proba_all(h).to_numpy(), base.predict_proba_all(h).to_numpy()
+    gain_err = lambda P: np.abs((P[:, 1:] - P[:, [0]]) - (T[:, 1:] - T[:, [0]])).mean()  # noqa: E731
+    assert gain_err(Pb) < gain_err(P0)
+    # Calibration: on fresh outcomes the reliability error is small and Brier beats a constant.
+    fresh = make_history(4000, seed=13)
+    y = fresh["sustained_exit"].to_numpy()
+    p = best.predict_proba(fresh)[:, 1]
+    from targeting.scoring.evaluate import brier, reliability
+
+    assert reliability(p, y)["ece"] < 0.05
+    assert brier(p, y) < brier(np.full_like(p, y.mean()), y) - 0.01
