@@ -207,24 +207,36 @@ def _frame_from_csv_text(text: str, file: str, problems: list[Problem]) -> pd.Da
     if not text.strip():
         problems.append(Problem(file, None, None, "is empty; expected a header row naming the columns"))
         return None
-    first = next(csv.reader(io.StringIO(text)))
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")))
+    except (csv.Error, StopIteration) as e:
+        problems.append(Problem(file, 1, None, f"cannot be read as CSV: {e}"))
+        return None
     header = [h.strip() for h in first]
     if not _check_header(header, file, problems):
         return None
     try:
+        # header=None: a row with more fields than the header is a ParserError naming its line,
+        # instead of pandas silently turning the first columns into an index.
         frame = pd.read_csv(
             io.StringIO(text),
             dtype=str,
             keep_default_na=False,
             na_filter=False,
-            skipinitialspace=False,
-            header=0,
-            names=header,
+            header=None,
             skip_blank_lines=True,
         )
     except (pd.errors.ParserError, ValueError, csv.Error) as e:
         problems.append(Problem(file, None, None, f"cannot be read as CSV: {str(e).strip()}"))
         return None
+    if frame.shape[1] > len(header):
+        problems.append(Problem(file, None, None, f"cannot be read as CSV: some rows have more fields "
+                                                  f"({frame.shape[1]}) than the header ({len(header)})"))
+        return None
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = header[: frame.shape[1]]
+    for h in header[frame.shape[1]:]:
+        frame[h] = ""
     return frame
 
 

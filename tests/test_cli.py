@@ -1,0 +1,112 @@
+"""The command line through click's CliRunner: help texts, exit codes, messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+from click.testing import CliRunner
+
+from targeting.cli import main
+
+from .conftest import tiny_tables, write_tables
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_every_command_has_help():
+    r = run("--help")
+    assert r.exit_code == 0
+    for name, cmd in main.commands.items():
+        assert cmd.help and len(cmd.help.strip()) > 20, name
+        sub = run(name, "--help")
+        assert sub.exit_code == 0, name
+        assert "Usage:" in sub.output
+
+
+def test_python_dash_m(tmp_path):
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "targeting", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0 and "plan" in r.stdout
+
+
+def test_validate_ok(tiny):
+    r = run("validate", tiny)
+    assert r.exit_code == 0
+    assert "valid; 1 communes, 5 households" in r.output
+
+
+def test_validate_lists_all_problems_exit_2(tmp_path):
+    t = tiny_tables()
+    t["households"]["working_age"] = t["households"]["working_age"].astype(object)
+    t["households"].loc[0, "working_age"] = 9
+    t["households"].loc[2, "working_age"] = "two"
+    folder = write_tables(tmp_path / "bad", t)
+    r = run("validate", folder)
+    assert r.exit_code == 2
+    assert "households.csv row 2, column working_age: must be between 0 and members (4); got 9" in r.output
+    assert "households.csv row 4, column working_age: expected a whole number between 0 and 100; got 'two'" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_validate_missing_folder(tmp_path):
+    r = run("validate", tmp_path / "nowhere")
+    assert r.exit_code == 2
+    assert "scenario folder not found" in r.output
+
+
+def test_plan_bad_input_exit_2_nothing_written(tmp_path):
+    t = tiny_tables()
+    t["communes"].loc[0, "budget_vnd"] = -1
+    folder = write_tables(tmp_path / "bad", t)
+    out = tmp_path / "out"
+    r = run("plan", folder, "--out", out)
+    assert r.exit_code == 2
+    assert "communes.csv row 2, column budget_vnd" in r.output
+    assert not out.exists()
+    assert not any(p.name.startswith(".out") for p in tmp_path.iterdir())
+
+
+def test_plan_refuses_existing_out_without_force(tiny, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    r = run("plan", tiny, "--out", out)
+    assert r.exit_code == 2
+    assert "already exists; use --force" in r.output
+    assert (out / "keep.txt").read_text() == "mine"
+
+
+def test_classify_command(tmp_path):
+    t = tiny_tables()
+    h = t["households"].drop(columns="status")
+    h.loc[0, "income_vnd"] = 1_500_001
+    src = tmp_path / "hh.csv"
+    h.to_csv(src, index=False)
+    out = tmp_path / "classified.csv"
+    r = run("classify", src, "--out", out)
+    assert r.exit_code == 0, r.output
+    got = pd.read_csv(out)
+    assert got["status"].tolist() == ["non_poor", "poor", "poor", "poor", "poor"]
+    assert got["deprivations"].tolist() == [3] * 5
+    r = run("classify", src, "--out", out)
+    assert r.exit_code == 2 and "--force" in r.output
+    r = run("classify", src, "--standard", "vn-1999", "--out", tmp_path / "x.csv")
+    assert r.exit_code == 2 and "unknown poverty standard" in r.output
+
+
+def test_synth_command_deterministic(tmp_path):
+    r1 = run("synth", "--out", tmp_path / "a", "--seed", 5, "--communes", 2, "--households", 200)
+    r2 = run("synth", "--out", tmp_path / "b", "--seed", 5, "--communes", 2, "--households", 200)
+    assert r1.exit_code == 0 and r2.exit_code == 0
+    for f in ("households.csv", "history.csv", "projects.csv", "communes.csv", "cooperatives.csv"):
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
+    assert run("validate", tmp_path / "a").exit_code == 0
+
+
+def test_compare_bad_strategy_is_usage_error(tiny, tmp_path):
+    r = run("compare", tiny, "--out", tmp_path / "c", "--strategies", "optimal,best")
+    assert r.exit_code == 2
+    assert "unknown strategy best" in r.output
