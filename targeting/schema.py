@@ -312,8 +312,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, problems: list[Pr
             if c.default is not None:
                 out[c.name] = pd.Series([c.default] * n, dtype=_dtype(c, has_missing=False))
             continue
-        text = raw[c.name].astype("object").where(raw[c.name].notna(), "")
-        text = text.map(lambda v: v.strip() if isinstance(v, str) else str(v))
+        text = raw[c.name].fillna("").astype(str).str.strip().astype("object")
         empty = text == ""
         if c.required and empty.any():
             col.cells(file, c.name, text.index[empty], text[empty], f"expected {c.expected()}")
