@@ -26,6 +26,7 @@ LEARNER_NAMES = {
     "t": "T-learner (one gradient-boosted classifier per intervention)",
     "dr": "DR-learner (cross-fitted outcome and propensity models, AIPW pseudo-outcomes)",
     "logistic": "logistic scorecard (main effects, constant log-odds effect per support)",
+    "logistic_x": "logistic scorecard with support-by-feature interactions (heterogeneous effects)",
 }
 
 
@@ -59,6 +60,7 @@ def build_card(model) -> dict:
     if res:
         metrics = {
             "cv_folds": int(model.cv),
+            "cv_rows": int(model.cv_rows_),
             "brier": res["brier"], "brier_uncalibrated": res["brier_raw"],
             "log_loss": res["log_loss"], "ece": res["ece"],
             "uplift_auuc_ipw": res["uplift_auuc"],
@@ -122,7 +124,7 @@ def card_markdown(card: dict) -> str:
     lines += ["", "| intervention | rows |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in td["counts_per_intervention"].items()]
     if m:
-        lines += ["", f"## Cross-validated metrics ({m['cv_folds']} folds)", "",
+        lines += ["", f"## Cross-validated metrics ({m['cv_folds']} folds, {m.get('cv_rows', '')} rows)", "",
                   f"- Brier score {m['brier']} (uncalibrated {m['brier_uncalibrated']}), "
                   f"log loss {m['log_loss']}, expected calibration error {m['ece']}",
                   f"- Uplift (IPW AUUC, count-weighted): {m['uplift_auuc_ipw']}", "",

@@ -38,7 +38,7 @@ __all__ = ["ExitModel", "train_model", "OverlapWarning", "CANDIDATES"]
 log = logging.getLogger(__name__)
 
 #: Learners compared when ``learner="auto"``.
-CANDIDATES = ("s", "t", "dr", "logistic")
+CANDIDATES = ("s", "t", "dr", "logistic", "logistic_x")
 #: A learner whose cross-validated Brier score is within this of the best competes on uplift.
 BRIER_TOLERANCE = 0.002
 
@@ -56,7 +56,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    learner : {"auto", "s", "t", "dr", "logistic"}
+    learner : {"auto", "s", "t", "dr", "logistic", "logistic_x"}
         ``auto`` compares the candidates by cross-validation and keeps the best (see ``fit``).
     calibrate : bool
         Map probabilities through a Platt (logistic) calibration fitted on out-of-fold predictions.
@@ -68,6 +68,9 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         to a pooled model for it.
     features : tuple of str or None
         Candidate feature columns (e.g. those shared with the households to score); None: all.
+    cv_max_rows : int
+        Cross-validation (metrics, selection, calibration map) runs on a seeded random subsample
+        of at most this many rows, so large histories train in minutes; the final model uses all.
     random_state : int
         Seed; the same seed and data give identical models.
     n_threads : int
@@ -83,7 +86,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, learner="auto", calibrate=True, cv=3, max_iter=200, learning_rate=0.08,
-                 min_examples=50, features=None, random_state=0, n_threads=1):
+                 min_examples=50, features=None, cv_max_rows=30000, random_state=0, n_threads=1):
         self.learner = learner
         self.calibrate = calibrate
         self.cv = cv
@@ -91,6 +94,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.min_examples = min_examples
         self.features = features
+        self.cv_max_rows = cv_max_rows
         self.random_state = random_state
         self.n_threads = n_threads
 
@@ -164,6 +168,12 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         self.cv_results_ = {}
         oof_by = {}
         if self.cv and self.cv >= 2:
+            sub = np.arange(len(y))
+            if self.cv_max_rows and len(y) > self.cv_max_rows:
+                rng = np.random.default_rng(self.random_state)
+                sub = np.sort(rng.choice(len(y), size=int(self.cv_max_rows), replace=False))
+            Xe_full, t_full, y_full = Xe, t, y
+            Xe, t, y = Xe[sub], t[sub], y[sub]
             fold = ev.stratified_folds(t, y, self.cv, self.random_state)
             e_oof = np.empty((len(X), n_arms))
             for k in range(self.cv):
@@ -178,7 +188,10 @@ class ExitModel(ClassifierMixin, BaseEstimator):
                 oof_by[c] = oof
                 self.cv_results_[c] = self._metrics(oof, t, y, e_oof, fold)
             self.learner_ = self._select(self.cv_results_)
+            self.cv_rows_ = int(len(sub))
         else:
+            Xe_full, t_full, y_full = Xe, t, y
+            self.cv_rows_ = 0
             self.learner_ = "s" if self.learner == "auto" else self.learner
         # Calibration map from the chosen learner's out-of-fold predictions.
         if self.calibrate and self.learner_ in oof_by:
@@ -186,6 +199,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
             self.calibration_ = ev.platt_fit(p_obs, y)
         else:
             self.calibration_ = (1.0, 0.0)
+        Xe, t, y = Xe_full, t_full, y_full
         self.estimator_ = make_learner(self.learner_, **self._learner_kw()).fit(Xe, t, y)
         self.propensity_ = PropensityModel(n_arms=n_arms, seed=self.random_state).fit(
             Xe, self.features_.cat_mask, self._learner_kw()["n_cats"], t)

@@ -25,8 +25,11 @@ Learners:
     features is the effect, added to the outcome model of no support. Consistent if either the
     outcome or the propensity model is right.
 ``logistic``
-    Scorecard-like: a logistic regression on standardised features, one-hot categories and the
-    intervention (constant effect per support on the log-odds scale).
+    Scorecard-like baseline: a logistic regression on standardised features, one-hot categories
+    and the intervention (constant effect per support on the log-odds scale).
+``logistic_x``
+    The same scorecard with support-by-feature interactions (each support its own slopes), more
+    strongly regularised: effects vary between households, still linear in the log-odds.
 """
 
 from __future__ import annotations
@@ -250,14 +253,17 @@ class DRLearner:
 
 
 class LogisticLearner:
+    """Logistic scorecard; with ``interactions`` each support also gets its own feature slopes."""
+
     name = "logistic"
 
-    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, C=1.0, **_ignored):
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, C=1.0, interactions=False, **_ignored):
         self.n_arms = n_arms
         self.cat_mask = cat_mask
         self.n_cats = n_cats
         self.seed = seed
         self.C = C
+        self.interactions = interactions
 
     def _design(self, X, arm):
         D = dense_design(X, self.cat_mask, self.stats_)
@@ -265,7 +271,11 @@ class LogisticLearner:
         oh = np.zeros((len(X), self.n_arms - 1))
         rows = np.nonzero(arm > 0)[0]
         oh[rows, arm[rows] - 1] = 1.0
-        return np.hstack([D, oh])
+        if not self.interactions:
+            return np.hstack([D, oh])
+        # Each support's own slope on every feature: heterogeneous effects, still a scorecard.
+        inter = (oh[:, :, None] * D[:, None, :]).reshape(len(X), -1)
+        return np.hstack([D, oh, inter])
 
     def fit(self, X, t, y):
         self.stats_ = dense_stats(X, self.cat_mask, self.n_cats)
@@ -286,7 +296,8 @@ class LogisticLearner:
         return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
 
 
-LEARNERS = {"s": SLearner, "t": TLearner, "dr": DRLearner, "logistic": LogisticLearner}
+LEARNERS = {"s": SLearner, "t": TLearner, "dr": DRLearner, "logistic": LogisticLearner,
+            "logistic_x": LogisticLearner}
 
 
 def make_learner(name, **kw):
@@ -296,4 +307,6 @@ def make_learner(name, **kw):
     if cls is LogisticLearner:
         kw.pop("max_iter", None)
         kw.pop("learning_rate", None)
+        if name == "logistic_x":
+            kw.update(interactions=True, C=0.3)
     return cls(**kw)
