@@ -292,5 +292,8 @@ def test_property_more_budget_never_lowers_the_optimum(case, extra):
     except PolicyConflictError:
         return
     t["communes"]["budget_vnd"] += extra
-    after = run("optimal", t, s).objective
+    try:
+        after = run("optimal", t, s).objective
+    except PolicyConflictError:  # money can make a quota-starved commune fundable: a conflict
+        return
     assert after >= before - 1e-9

@@ -62,7 +62,7 @@ def coop_shares(inst, x_lp: np.ndarray, closed: np.ndarray | None = None) -> np.
     return shares
 
 
-def solve_decomposed(inst, settings: Settings) -> dict:
+def solve_decomposed(inst, settings: Settings, backend: str = "highs") -> dict:
     from .solve import _workers, solve_plan
 
     t0 = time.perf_counter()
@@ -80,7 +80,8 @@ def solve_decomposed(inst, settings: Settings) -> dict:
     def solve_one(c: int, per: float) -> tuple[int, dict]:
         sub, idx = subs[c]
         cap = shares[:, c].copy()
-        out = solve_plan(sub, sub_settings, time_limit=per, coop_capacity=cap, coop_min=no_min)
+        out = solve_plan(sub, sub_settings, time_limit=per, coop_capacity=cap, coop_min=no_min,
+                         backend=backend)
         return c, out
 
     def run(cs: list[int]) -> None:

@@ -102,9 +102,13 @@ class Instance:
 
         Returns the sub-instance and the original indices of its pairs.
         """
-        keep = np.isin(self.pair_c, communes)
-        idx = np.flatnonzero(keep)
-        sub = Instance(
+        idx = np.flatnonzero(np.isin(self.pair_c, communes))
+        return self.take(idx), idx
+
+    def take(self, idx: np.ndarray) -> Instance:
+        """The instance restricted to the pairs ``idx`` (households, projects, cooperatives kept)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        return Instance(
             **{k: getattr(self, k) for k in _STATIC},
             pair_h=self.pair_h[idx],
             pair_p=self.pair_p[idx],
@@ -112,7 +116,6 @@ class Instance:
             pair_cost=self.pair_cost[idx],
             quotas=self.quotas,
         )
-        return sub, idx
 
 
 _STATIC = (

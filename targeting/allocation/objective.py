@@ -9,7 +9,8 @@ rounded at a scale chosen so the sum fits in 53 bits; the rounding error of any 
 most ``n/2`` scaled units (``n`` supported households), which :func:`true_bound` adds to the
 bound so that the reported bound is still a proven upper bound on the true objective.
 
-Tie-break (lexicographic, in a second solve). After the primary solve, the objective is fixed:
+Tie-break with CP-SAT (lexicographic, in a second solve); with HiGHS see
+:func:`small_tiebreak_weights` (in the objective, scaled below one unit of gain). After the primary solve, the objective is fixed:
 ``sum(scaled_gain * x) >= best`` (``keep_optimum``), an integer constraint, so every solution of
 the second solve has exactly the primary objective (or more, were the first not proven). The
 second solve maximises ``tiebreak_weights``: ``poverty_level * (N*L + 1) + (L - cost_rank)``
@@ -72,3 +73,16 @@ def tiebreak_weights(inst: Instance) -> np.ndarray:
     N = len(inst.hh_ids)
     poverty = inst.hh_poverty[inst.pair_h].astype(np.int64)
     return poverty * (N * L + 1) + (L - cost_rank)
+
+
+def small_tiebreak_weights(inst: Instance) -> np.ndarray:
+    """A compact tie-break for MIP solvers that take it in the objective:
+    ``poverty_level * (L + 1) + (L - cost_rank)`` (>= 0). The MIP objective is
+    ``K * scaled_gain + weight`` with ``K`` = (sum of all weights) + 1, so one scaled unit of gain
+    outweighs any tie-break difference: the gain optimum is unchanged (exact in double precision
+    while ``K * sum|scaled gains| < 2**52``, checked; otherwise no tie-break)."""
+    costs = np.unique(inst.pair_cost)
+    cost_rank = np.searchsorted(costs, inst.pair_cost)
+    L = len(costs)
+    poverty = inst.hh_poverty[inst.pair_h].astype(np.int64)
+    return (poverty * (L + 1) + (L - cost_rank)).astype(np.int64)

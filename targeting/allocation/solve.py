@@ -24,13 +24,14 @@ from .fill import fill_viable, greedy_order
 from .instance import Instance
 from .lp import lp_relaxation
 from .model import build_model, to_cpsat, to_linear_solver
-from .objective import scale_gains, tiebreak_weights
+from .objective import scale_gains, small_tiebreak_weights, tiebreak_weights
 
 __all__ = ["solve_optimal", "solve_plan", "lp_relaxation", "BACKENDS", "DECOMPOSE_MIN_PAIRS"]
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("cpsat", "scip", "highs", "cbc")
+BACKENDS = ("highs", "cpsat", "scip", "cbc")
+DEFAULT_BACKEND = "highs"
 #: Above this many pairs (and with more than one commune) the model is decomposed by commune.
 DECOMPOSE_MIN_PAIRS = 60_000
 #: Share of the time limit the tie-break solve may use (never more than what is left).
@@ -43,7 +44,7 @@ def _workers(settings: Settings) -> int:
     return settings.workers if settings.workers and settings.workers > 0 else (os.cpu_count() or 1)
 
 
-def solve_plan(inst: Instance, settings: Settings, *, backend: str = "cpsat",
+def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
                time_limit: float | None = None, coop_capacity: np.ndarray | None = None,
                coop_min: np.ndarray | None = None, tiebreak: bool = True,
                hint: np.ndarray | None = None) -> dict:
@@ -57,6 +58,8 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = "cpsat",
     hint_obj = math.fsum(inst.pair_gain[hint].tolist())
     if backend == "cpsat":
         out = _solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
+    elif backend == "highs":
+        out = _solve_highs(inst, lm, settings, limit, hint, tiebreak)
     else:
         out = _solve_mip(inst, lm, settings, limit, hint, backend)
     if out["chosen"] is None or out["objective"] < hint_obj - 1e-9:
@@ -149,6 +152,55 @@ def _solve_mip(inst, lm, settings, limit, hint, backend) -> dict:
             "stats": {"mip_status": int(code), "nodes": int(solver.nodes())}}
 
 
+def _solve_highs(inst, lm, settings, limit, hint, tiebreak=True) -> dict:
+    """HiGHS MIP through scipy's ``milp`` (a sparse build; ``pywraplp``'s HiGHS crashed on this
+    model). The objective is the exactly scaled integer gains of :mod:`.objective`, so with
+    ``relative_gap = 0`` the proof (absolute gap below one scaled unit) is exact."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from .lp import _matrix
+
+    t0 = time.perf_counter()
+    sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
+    n_var = lm.n_x + len(lm.bool_names)
+    A, b, _, _ = _matrix(lm)
+    cost = np.zeros(n_var)
+    K = 1
+    if tiebreak:
+        w = small_tiebreak_weights(inst)
+        K = int(w.sum()) + 1  # more than any difference of tie-break totals between plans
+        if float(np.abs(sg.values).sum()) * K + K > 2.0**52:
+            K = 1  # no room in double precision: no tie-break
+    cost[: lm.n_x] = -(sg.values.astype(float) * K + (w if K > 1 else 0))
+    upper = np.ones(n_var)
+    upper[: lm.n_x][lm.zero] = 0.0
+    cons = [LinearConstraint(A, -np.inf, b)] if A.shape[0] else []
+    opts = {"mip_rel_gap": float(settings.relative_gap), "time_limit": max(0.05, float(limit)),
+            "disp": False}
+    if settings.relative_gap == 0:
+        opts["mip_rel_gap"] = 0.0
+    res = milp(cost, constraints=cons, integrality=np.ones(n_var), bounds=Bounds(0, upper),
+               options=opts)
+    if res.x is None:
+        return {"chosen": None, "status": "timeout", "objective": -math.inf, "bound": math.inf,
+                "solver": "highs", "stats": {"highs_status": int(res.status)}}
+    xv = res.x[: lm.n_x] > 0.5
+    chosen = np.flatnonzero(xv)
+    dual = getattr(res, "mip_dual_bound", None)
+    # the combined bound divided by K bounds the primary (tie-break totals are >= 0 and < K)
+    bound_scaled = math.floor(-float(dual if dual is not None else res.fun) / K + 1e-9)
+    status = "optimal" if res.status == 0 else "timeout"
+    primary = time.perf_counter() - t0
+    stats = {"highs_status": int(res.status), "gain_scale": sg.scale, "gain_scale_exact": sg.exact,
+             "nodes": int(getattr(res, "mip_node_count", 0) or 0),
+             "seconds": round(primary, 3),
+             "tiebreak": "in_objective" if K > 1 else "skipped"}
+    objective = math.fsum(inst.pair_gain[chosen].tolist())
+    bound = sg.true_bound(bound_scaled, len(inst.hh_ids))
+    return {"chosen": chosen, "status": status, "objective": objective,
+            "bound": max(bound, objective), "solver": "highs", "stats": stats}
+
+
 def shadow_prices(inst: Instance, lp: dict) -> dict:
     """Per commune: extra sustained exits per extra 100,000,000 VND of budget; per cooperative:
     extra exits per one more linkage of capacity. Both are LP duals (``method: lp_dual``): the
@@ -164,7 +216,7 @@ def shadow_prices(inst: Instance, lp: dict) -> dict:
     }
 
 
-def solve_optimal(inst: Instance, settings: Settings, *, backend: str = "cpsat",
+def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
                   decompose: bool | None = None) -> AllocationResult:
     """The best plan (see :func:`targeting.strategies.run_strategy`)."""
     from . import conflicts
@@ -178,13 +230,15 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = "cpsat",
     if decompose:
         from .decompose import solve_decomposed
 
-        out = solve_decomposed(inst, settings)
+        out = solve_decomposed(inst, settings, backend=backend)
     else:
-        out = solve_plan(inst, settings, backend=backend)
         try:
-            out["lp"] = lp_relaxation(inst)
-        except RuntimeError as e:  # pragma: no cover - GLOP failure is not fatal
-            log.warning("no LP duals: %s", e)
+            lp = lp_relaxation(inst)
+        except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
+            log.warning("no LP relaxation: %s", e)
+            lp = None
+        out = solve_plan(inst, settings, backend=backend)
+        out["lp"] = lp
     if out.get("lp") is not None:
         # both are proven upper bounds: keep the tighter
         out["bound"] = min(out["bound"], float(out["lp"]["bound"]) + 1e-9 * abs(out["lp"]["bound"]))
