@@ -1,0 +1,428 @@
+"""beneficiaries.xlsx: the prioritized support list of each commune, for the village meeting.
+
+One summary sheet, then one sheet per commune: a title block (budget, spending, expected exits,
+target), part A (the supported households in order of priority, with the support, its cost, the
+chance of a lasting exit without and with it, and the reasons), and part B (the households not
+supported, why, and who is next in line). Vietnamese labels by default, English with
+``lang="en"``. Sheets are set up to print: landscape, fit to width, header row repeated.
+
+Every text cell goes through :func:`targeting.report.neutralise`, so a village called
+``=HYPERLINK(...)`` stays text. The workbook is streamed (openpyxl write-only mode) so that
+100,000-household plans write in seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from ..labels import (
+    COLUMN_LABELS,
+    KIND_LABELS,
+    NOT_SUPPORTED,
+    PLAN_STATUS_LABELS,
+    REPORT_LABELS,
+    STATUS_LABELS,
+    STRATEGY_LABELS,
+    label,
+)
+from . import neutralise
+
+__all__ = ["write_beneficiaries", "sheet_names"]
+
+VND_FORMAT = "#,##0"
+PCT_FORMAT = "0%"
+EXITS_FORMAT = "0.0"
+
+#: Column layout shared by parts A and B, so widths suit both: (key, width).
+LIST_COLUMNS = [
+    ("priority", 9),
+    ("priority_village", 9),
+    ("household_id", 17),
+    ("village", 16),
+    ("status", 13),
+    ("support", 22),
+    ("project_name", 26),
+    ("cooperative", 18),
+    ("cost_vnd", 15),
+    ("p_exit_base", 12),
+    ("p_exit_plan", 12),
+    ("reasons", 70),
+]
+REASONS_COL = len(LIST_COLUMNS)  # 1-based index of the reasons column
+HEADER_ROW = 8  # the column-header row of part A, frozen and repeated on every printed page
+
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_TITLE_FONT = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_SECTION_FONT = Font(bold=True, size=12, color="1F3A5F")
+_THIN = Side(style="thin", color="999999")
+_HEADER_BORDER = Border(bottom=_THIN, top=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_LEFT = Alignment(horizontal="left")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+
+
+def sheet_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
+    """Safe, unique Excel sheet names for ``names``, in order.
+
+    Excel forbids ``[]:*?/\\``, a leading or trailing apostrophe, names over 31 characters, the
+    name "History", and two names that differ only in case.
+    """
+    taken = {r.casefold() for r in reserved}
+    out = []
+    for i, raw in enumerate(names):
+        base = _INVALID_SHEET_CHARS.sub("_", ILLEGAL_CHARACTERS_RE.sub("", str(raw))).strip().strip("'").strip()
+        base = base[:31].strip() or f"Sheet {i + 1}"
+        if base.casefold() == "history":
+            base = f"{base}_"
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: 31 - len(suffix)].rstrip() + suffix
+        taken.add(name.casefold())
+        out.append(name)
+    return out
+
+
+def write_beneficiaries(plan, path: str | Path, lang: str = "vi") -> Path:
+    """Write the beneficiary lists of ``plan`` to ``path`` (an .xlsx file).
+
+    Parameters
+    ----------
+    plan : targeting.plan.Plan
+        The computed plan; its ``allocation`` is sorted by commune, then priority.
+    path : str or Path
+        Where to write the workbook.
+    lang : {"vi", "en"}
+        Label language: Vietnamese (default) or English.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    if lang not in ("vi", "en"):
+        raise ValueError(f"lang must be 'vi' or 'en'; got {lang!r}")
+    path = Path(path)
+    writer = _Writer(lang)
+    communes = plan.scenario.communes
+    summary = plan.summary.set_index("commune_id") if len(plan.summary) else plan.summary
+    alloc = plan.allocation
+    names = communes["name"].fillna(communes["commune_id"]).astype(str).tolist() if "name" in communes \
+        else communes["commune_id"].astype(str).tolist()
+    summary_name = writer.L("summary_sheet")
+    titles = sheet_names(names, reserved=(summary_name,))
+
+    wb = Workbook(write_only=True)
+    _write_summary(wb.create_sheet(summary_name), plan, writer, communes, summary, titles)
+    coop_names = _cooperative_names(plan.scenario)
+    project_names = plan.scenario.projects.set_index("project_id")["name"].astype(str).to_dict()
+    by_commune = dict(tuple(alloc.groupby("commune_id", sort=False))) if len(alloc) else {}
+    for title, c in zip(titles, communes.itertuples(index=False), strict=True):
+        rows = by_commune.get(c.commune_id, alloc.iloc[0:0])
+        srow = summary.loc[c.commune_id] if c.commune_id in getattr(summary, "index", []) else None
+        _write_commune(wb.create_sheet(title), writer, c, srow, rows, coop_names, project_names)
+    wb.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# Cells
+# --------------------------------------------------------------------------------------------
+
+
+class _Writer:
+    """Labels in one language and cell factories that neutralise text."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self._templates: dict[tuple, WriteOnlyCell] = {}
+
+    def L(self, key: str) -> str:  # noqa: N802 - reads like a label lookup
+        if key in REPORT_LABELS:
+            return label(REPORT_LABELS, key, self.lang)
+        return label(COLUMN_LABELS, key, self.lang)
+
+    def cell(self, ws, value, *, font=None, number_format=None, alignment=None, fill=None, border=None):
+        c = WriteOnlyCell(ws, value=_value(value))
+        key = (id(font), number_format, id(alignment), id(fill), id(border))
+        if key != (id(None), None, id(None), id(None), id(None)):
+            # Registering a style is slow (hashing in openpyxl's indexed lists); copy the style
+            # array of a template cell instead, which matters for 100,000-row lists.
+            template = self._templates.get(key)
+            if template is None:
+                template = WriteOnlyCell(ws)
+                if font is not None:
+                    template.font = font
+                if number_format is not None:
+                    template.number_format = number_format
+                if alignment is not None:
+                    template.alignment = alignment
+                if fill is not None:
+                    template.fill = fill
+                if border is not None:
+                    template.border = border
+                self._templates[key] = template
+            c._style = copy(template._style)
+        return c
+
+    def header(self, ws, labels: list[str]) -> list:
+        return [self.cell(ws, t, font=_BOLD, fill=_HEADER_FILL, alignment=_HEADER_ALIGN, border=_HEADER_BORDER)
+                for t in labels]
+
+
+def _value(v):
+    """A cell value: None for missing, plain Python numbers, and safe text."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float | np.floating):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, str):
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", v))
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(v)))
+
+
+def _cooperative_names(scenario) -> dict[str, str]:
+    co = getattr(scenario, "cooperatives", None)
+    if co is None or not len(co) or "name" not in co:
+        return {}
+    return dict(zip(co["cooperative_id"].astype(str), co["name"].fillna(co["cooperative_id"]).astype(str),
+                    strict=True))
+
+
+def _setup_print(ws, widths: list[float], header_row: int) -> None:
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.gridLines = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# Commune sheets
+# --------------------------------------------------------------------------------------------
+
+
+def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, project_names) -> None:
+    lang = w.lang
+    _setup_print(ws, [width for _, width in LIST_COLUMNS], HEADER_ROW)
+    name = getattr(c, "name", None)
+    name = c.commune_id if name is None or pd.isna(name) else name
+    province = getattr(c, "province", None)
+    place = f"{label(REPORT_LABELS, 'commune', lang)} {name}"
+    if province is not None and not pd.isna(province) and str(province):
+        place += f", {province}"
+
+    supported = rows["project_id"].fillna("") != ""
+    ws.append([w.cell(ws, f"{w.L('list_title')}: {place}", font=_TITLE_FONT)])
+
+    def get(col):
+        return None if srow is None else srow.get(col)
+
+    rng = None
+    if pd.notna(get("exits_p10")) and pd.notna(get("exits_p90")):
+        rng = f"{int(get('exits_p10'))}-{int(get('exits_p90'))}"
+    pairs = [
+        ("budget", getattr(c, "budget_vnd", None), VND_FORMAT, "spent", get("spent_vnd"), VND_FORMAT),
+        ("supported_count", int(supported.sum()), "0", "not_supported_count", int((~supported).sum()), "0"),
+        ("expected_exits", get("expected_exits"), EXITS_FORMAT, "exits_range", rng, None),
+        ("added_exits", get("added_exits"), EXITS_FORMAT, "expected_exits_poor", get("expected_exits_poor"),
+         EXITS_FORMAT),
+        ("target_exits", get("target_exits"), "0", "p_target_met", get("p_target_met"), PCT_FORMAT),
+    ]
+    # Labels in A (spilling over to E), values in F; labels in G (spilling to H), values in I.
+    for k1, v1, f1, k2, v2, f2 in pairs:
+        ws.append([w.cell(ws, w.L(k1), font=_BOLD), None, None, None, None,
+                   w.cell(ws, v1, number_format=f1, alignment=_LEFT), w.cell(ws, w.L(k2), font=_BOLD), None,
+                   w.cell(ws, v2, number_format=f2, alignment=_LEFT)])
+    ws.append([w.cell(ws, w.L("part_supported"), font=_SECTION_FONT)])
+
+    headers = [w.L(k) for k, _ in LIST_COLUMNS]
+    ws.append(w.header(ws, headers))
+    n_a = int(supported.sum())
+    if n_a:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{HEADER_ROW + n_a}"
+
+    village_rank = rows.groupby("village", sort=False, dropna=False).cumcount() + 1
+    part_a = rows[supported]
+    part_b = rows[~supported]
+    has_gain_only = part_a["p_exit_base"].isna().all() if len(part_a) else False
+
+    if not n_a:
+        ws.append([w.cell(ws, w.L("none_supported"))])
+    status_l = {k: label(STATUS_LABELS, k, lang) for k in STATUS_LABELS}
+    kind_l = {k: label(KIND_LABELS, k, lang) for k in KIND_LABELS}
+    reasons_col = "reasons_vi" if lang == "vi" else "reasons_en"
+    for r, vr in zip(part_a.itertuples(index=False), village_rank[supported].to_numpy(), strict=True):
+        coop = r.cooperative_id if isinstance(r.cooperative_id, str) else ""
+        ws.append([
+            w.cell(ws, r.priority, alignment=_TOP),
+            w.cell(ws, vr, alignment=_TOP),
+            w.cell(ws, r.household_id, alignment=_TOP),
+            w.cell(ws, r.village, alignment=_TOP),
+            w.cell(ws, status_l.get(r.status, r.status), alignment=_TOP),
+            w.cell(ws, kind_l.get(r.kind, r.kind), alignment=_WRAP),
+            w.cell(ws, r.project_name, alignment=_WRAP),
+            w.cell(ws, coop_names.get(coop, coop), alignment=_WRAP),
+            w.cell(ws, r.cost_vnd, number_format=VND_FORMAT, alignment=_TOP),
+            w.cell(ws, r.p_exit_base, number_format=PCT_FORMAT, alignment=_TOP),
+            w.cell(ws, r.p_exit_plan, number_format=PCT_FORMAT, alignment=_TOP),
+            w.cell(ws, getattr(r, reasons_col), alignment=_WRAP),
+        ])
+    if n_a:
+        total = part_a["cost_vnd"].fillna(0).astype("int64").sum()
+        ws.append([None] * 7 + [w.cell(ws, w.L("spent"), font=_BOLD),
+                                w.cell(ws, int(total), number_format=VND_FORMAT, font=_BOLD)])
+    if has_gain_only:
+        ws.append([w.cell(ws, _gain_note(lang))])
+
+    # Part B: the households not supported, next in line first.
+    ws.append([])
+    ws.append([w.cell(ws, w.L("part_not_supported"), font=_SECTION_FONT)])
+    headers_b = list(headers)
+    headers_b[5] = w.L("not_supported")
+    headers_b[6] = w.L("best_project")
+    headers_b[7] = headers_b[8] = headers_b[10] = ""
+    ws.append(w.header(ws, headers_b))
+    if not len(part_b):
+        ws.append([w.cell(ws, w.L("none_unsupported"))])
+    why_l = {k: label(NOT_SUPPORTED, k, lang) for k in NOT_SUPPORTED}
+    for r, vr in zip(part_b.itertuples(index=False), village_rank[~supported].to_numpy(), strict=True):
+        best = r.best_project_id if isinstance(r.best_project_id, str) else ""
+        ws.append([
+            w.cell(ws, r.priority, alignment=_TOP),
+            w.cell(ws, vr, alignment=_TOP),
+            w.cell(ws, r.household_id, alignment=_TOP),
+            w.cell(ws, r.village, alignment=_TOP),
+            w.cell(ws, status_l.get(r.status, r.status), alignment=_TOP),
+            w.cell(ws, why_l.get(r.reason_key, r.reason_key), alignment=_WRAP),
+            w.cell(ws, project_names.get(best, best), alignment=_WRAP),
+            None,
+            None,
+            w.cell(ws, r.p_exit_base, number_format=PCT_FORMAT, alignment=_TOP),
+            None,
+            w.cell(ws, getattr(r, reasons_col), alignment=_WRAP),
+        ])
+    ws.append([])
+    ws.append([w.cell(ws, w.L("note_reasons"))])
+
+
+def _gain_note(lang: str) -> str:
+    if lang == "vi":
+        return ("Mức tăng dự kiến do người dùng cung cấp (gains.csv), không có mô hình nên không có "
+                "xác suất thoát nghèo.")
+    return "Expected gains were supplied by the user (gains.csv); with no model there are no probabilities."
+
+
+# --------------------------------------------------------------------------------------------
+# Summary sheet
+# --------------------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = [
+    # (label key, summary column, number format, width)
+    ("commune", None, None, 22),
+    ("province", None, None, 14),
+    ("budget", "budget_vnd", VND_FORMAT, 16),
+    ("spent", "spent_vnd", VND_FORMAT, 16),
+    ("supported_count", "supported", "0", 11),
+    ("poor", "poor", "0", 10),
+    ("near_poor", "near_poor", "0", 10),
+    ("expected_exits", "expected_exits", EXITS_FORMAT, 13),
+    ("exits_range", None, None, 12),
+    ("added_exits", "added_exits", EXITS_FORMAT, 14),
+    ("target_exits", "target_exits", "0", 14),
+    ("expected_exits_poor", "expected_exits_poor", EXITS_FORMAT, 14),
+    ("p_target_met", "p_target_met", PCT_FORMAT, 12),
+    ("poverty_rate_before", "poverty_rate_before", "0.0%", 12),
+    ("poverty_rate_after", "poverty_rate_after", "0.0%", 12),
+]
+
+
+def _write_summary(ws, plan, w: _Writer, communes, summary, titles) -> None:
+    lang = w.lang
+    header_row = 6
+    _setup_print(ws, [c[3] for c in SUMMARY_COLUMNS], header_row)
+    meta = plan.meta or {}
+    ws.append([w.cell(ws, w.L("summary_title"), font=_TITLE_FONT)])
+    strategy = meta.get("strategy", getattr(plan, "strategy", ""))
+    status = meta.get("status", "")
+    model = (meta.get("model") or {}).get("name", "")
+    ws.append([w.cell(ws, w.L("strategy"), font=_BOLD), None,
+               w.cell(ws, label(STRATEGY_LABELS, strategy, lang) if strategy in STRATEGY_LABELS else strategy)])
+    ws.append([w.cell(ws, w.L("plan_status"), font=_BOLD), None,
+               w.cell(ws, label(PLAN_STATUS_LABELS, status, lang) if status in PLAN_STATUS_LABELS else status)])
+    ws.append([w.cell(ws, w.L("model"), font=_BOLD), None, w.cell(ws, model)])
+    ws.append([])
+    ws.append(w.header(ws, [w.L(k) for k, *_ in SUMMARY_COLUMNS]))
+    n = 0
+    for c in communes.itertuples(index=False):
+        s = summary.loc[c.commune_id] if c.commune_id in getattr(summary, "index", []) else None
+        row = []
+        for key, col, fmt, _ in SUMMARY_COLUMNS:
+            if key == "commune":
+                v = getattr(c, "name", c.commune_id)
+            elif key == "province":
+                v = getattr(c, "province", None)
+            elif key == "exits_range":
+                v = None
+                if s is not None and pd.notna(s.get("exits_p10")) and pd.notna(s.get("exits_p90")):
+                    v = f"{int(s['exits_p10'])}-{int(s['exits_p90'])}"
+            else:
+                v = None if s is None else s.get(col)
+            row.append(w.cell(ws, v, number_format=fmt))
+        ws.append(row)
+        n += 1
+    if len(summary):
+        tot = [w.cell(ws, w.L("all"), font=_BOLD), None]
+        for _key, col, fmt, _ in SUMMARY_COLUMNS[2:]:
+            v = None
+            if col in ("budget_vnd", "spent_vnd", "supported", "poor", "near_poor", "added_exits"):
+                v = summary[col].sum()
+            elif col in ("expected_exits", "expected_exits_poor") and summary[col].notna().all():
+                v = summary[col].sum()
+            tot.append(w.cell(ws, v, number_format=fmt, font=_BOLD))
+        ws.append(tot)
+
+    # Why households are not supported, by commune.
+    alloc = plan.allocation
+    unsup = alloc[alloc["project_id"].fillna("") == ""]
+    ws.append([])
+    ws.append([w.cell(ws, w.L("reason_counts"), font=_SECTION_FONT)])
+    ws.append(w.header(ws, [w.L("commune"), w.L("count"), w.L("not_supported")]))
+    if len(unsup):
+        counts = unsup.groupby(["commune_id", "reason_key"], sort=False).size()
+        names = dict(zip(communes["commune_id"], titles, strict=True))
+        for (cid, key), k in counts.items():
+            ws.append([w.cell(ws, names.get(cid, cid)), w.cell(ws, int(k)),
+                       w.cell(ws, label(NOT_SUPPORTED, key, lang))])
+    warnings = list(meta.get("warnings") or [])
+    if warnings:
+        ws.append([])
+        ws.append([w.cell(ws, w.L("warnings"), font=_SECTION_FONT)])
+        for text in warnings:
+            ws.append([w.cell(ws, text)])
