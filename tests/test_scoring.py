@@ -288,3 +288,38 @@ def test_recovers_truth_better_than_baseline():
 
     assert reliability(p, y)["ece"] < 0.05
     assert brier(p, y) < brier(np.full_like(p, y.mean()), y) - 0.01
+
+
+def test_cv_on_capped_subsample():
+    hist = make_history(900, seed=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = ExitModel(learner="s", cv=2, cv_max_rows=500, random_state=0).fit(hist)
+    assert m.cv_rows_ == 500 and m.card_["metrics"]["cv_rows"] == 500
+    assert m.training_["rows"] == 900
+
+
+def test_bad_history_messages():
+    hist = make_history(100, seed=1)
+    with pytest.raises(ModelError, match="column intervention: expected one of none"):
+        train_model(hist.assign(intervention="cash"), cv=0)
+    with pytest.raises(ModelError, match="sustained_exit is missing"):
+        train_model(hist.drop(columns="sustained_exit"), cv=0)
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "jtpa" / "jtpa_kt.tab").exists(),
+                    reason=f"real trial data not found at {SHARED_DATA} (../shared/data)")
+def test_jtpa_trial_loads_as_history():
+    """A real randomized trial with foreign columns trains without code changes."""
+    j = pd.read_csv(SHARED_DATA / "jtpa" / "jtpa_kt.tab", sep="\t").head(2000)
+    hist = pd.DataFrame({"prevearn": j["prevearn"], "edu": j["edu"],
+                         "intervention": np.where(j["D"] == 1, "vocational", "none"),
+                         "sustained_exit": (j["earnings"] > j["earnings"].median()).astype(int)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = train_model(hist, seed=0, learner="logistic", cv=2)
+    P = m.predict_proba_all(hist)
+    # Randomized: the propensity of vocational is about the design's 2/3 everywhere.
+    e = m.propensities(hist)["e_vocational"]
+    assert abs(e.mean() - 2 / 3) < 0.03
+    assert P["p_none"].between(0, 1).all()

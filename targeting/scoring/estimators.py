@@ -85,7 +85,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
     Causal reading of the differences assumes unconfoundedness and overlap (module docstring).
     """
 
-    def __init__(self, *, learner="auto", calibrate=True, cv=3, max_iter=200, learning_rate=0.08,
+    def __init__(self, *, learner="auto", calibrate=True, cv=3, max_iter=100, learning_rate=0.1,
                  min_examples=50, features=None, cv_max_rows=30000, random_state=0, n_threads=1):
         self.learner = learner
         self.calibrate = calibrate
@@ -175,13 +175,13 @@ class ExitModel(ClassifierMixin, BaseEstimator):
             Xe_full, t_full, y_full = Xe, t, y
             Xe, t, y = Xe[sub], t[sub], y[sub]
             fold = ev.stratified_folds(t, y, self.cv, self.random_state)
-            e_oof = np.empty((len(X), n_arms))
+            e_oof = np.empty((len(y), n_arms))
             for k in range(self.cv):
                 tr, te = fold != k, fold == k
                 e_oof[te] = PropensityModel(n_arms=n_arms, seed=self.random_state).fit(
                     Xe[tr], self.features_.cat_mask, self._learner_kw()["n_cats"], t[tr]).predict(Xe[te])
             for c in candidates:
-                oof = np.empty((len(X), n_arms))
+                oof = np.empty((len(y), n_arms))
                 for k in range(self.cv):
                     tr, te = fold != k, fold == k
                     oof[te] = make_learner(c, **self._learner_kw()).fit(Xe[tr], t[tr], y[tr]).predict_all(Xe[te])

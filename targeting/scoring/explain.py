@@ -18,7 +18,7 @@ from targeting.scoring.features import INTERVENTIONS
 __all__ = ["explain", "render", "reasons_text"]
 
 #: Features tried per household: the most influential ones overall (keeps scoring fast).
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = 6
 #: Smallest effect (in probability) worth a reason.
 MIN_EFFECT = 0.005
 
