@@ -81,7 +81,7 @@ def synthetic_plan(households: int = 1500, communes: int = 3, seed: int = 0):
     n_per = np.full(communes, households // communes)
     n_per[: households % communes] += 1
     hh_total = (n_per * rng.uniform(2.5, 6, communes)).astype(int)
-    budget = (n_per * rng.uniform(0.6e6, 2.0e6, communes) // 1e6 * 1e6).astype("int64") * 1
+    budget = np.zeros(communes, dtype="int64")  # set below from what the plan spends
     c = pd.DataFrame({"commune_id": cids, "name": cnames, "province": "Thái Nguyên",
                       "area_type": "difficult", "households_total": hh_total, "budget_vnd": budget})
     commune = np.repeat(cids, n_per)
@@ -135,6 +135,9 @@ def synthetic_plan(households: int = 1500, communes: int = 3, seed: int = 0):
     a["reasons_en"] = np.where(a["project_id"] != "",
                                "supported: " + a["project_name"] + "; 3 working-age members (+)",
                                "not supported because: budget used up; income 900,000 VND per person per month (-)")
+    # Budgets a little above what the random assignment spends, as a real plan would show.
+    spent = a.groupby("commune_id")["cost_vnd"].sum().reindex(cids).fillna(0).astype("int64").to_numpy()
+    c["budget_vnd"] = (spent * rng.uniform(1.0, 1.05, communes) // 1e6 * 1e6).astype("int64") + 1_000_000
     summary = commune_outcomes(a, c)
     groups = {by: group_outcomes(a, h, by) for by in ("ethnic_minority", "female_head", "village")}
     meta = {"strategy": "optimal", "status": "optimal", "objective": float(a["gain"].sum()),

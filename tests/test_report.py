@@ -317,3 +317,11 @@ def test_report_renders_in_chromium(plan, tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a blank page is a few kB
+
+
+def test_print_footer_names_the_commune_and_pages(plan, tmp_path):
+    plan.scenario.communes.loc[0, "name"] = "Phong & Quang"
+    wb = openpyxl.load_workbook(write_beneficiaries(plan, tmp_path / "b.xlsx"))
+    ws = wb["Phong & Quang"]
+    assert "Phong && Quang" in ws.oddFooter.left.text
+    assert "&P" in ws.oddFooter.right.text

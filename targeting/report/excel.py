@@ -208,7 +208,7 @@ def _cooperative_names(scenario) -> dict[str, str]:
                     strict=True))
 
 
-def _setup_print(ws, widths: list[float], header_row: int) -> None:
+def _setup_print(ws, widths: list[float], header_row: int, footer: str = "", lang: str = "vi") -> None:
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = f"A{header_row + 1}"
@@ -221,6 +221,9 @@ def _setup_print(ws, widths: list[float], header_row: int) -> None:
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
+    # "&" starts a header/footer code in Excel; "&&" is a literal ampersand.
+    ws.oddFooter.left.text = ILLEGAL_CHARACTERS_RE.sub("", footer).replace("&", "&&")[:200]
+    ws.oddFooter.right.text = "Trang &P / &N" if lang == "vi" else "Page &P of &N"
 
 
 # --------------------------------------------------------------------------------------------
@@ -230,13 +233,13 @@ def _setup_print(ws, widths: list[float], header_row: int) -> None:
 
 def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, project_names) -> None:
     lang = w.lang
-    _setup_print(ws, [width for _, width in LIST_COLUMNS], HEADER_ROW)
     name = getattr(c, "name", None)
     name = c.commune_id if name is None or pd.isna(name) else name
     province = getattr(c, "province", None)
     place = f"{label(REPORT_LABELS, 'commune', lang)} {name}"
     if province is not None and not pd.isna(province) and str(province):
         place += f", {province}"
+    _setup_print(ws, [width for _, width in LIST_COLUMNS], HEADER_ROW, footer=place, lang=lang)
 
     supported = rows["project_id"].fillna("") != ""
     ws.append([w.cell(ws, f"{w.L('list_title')}: {place}", font=_TITLE_FONT)])
@@ -366,7 +369,7 @@ SUMMARY_COLUMNS = [
 def _write_summary(ws, plan, w: _Writer, communes, summary, titles) -> None:
     lang = w.lang
     header_row = 6
-    _setup_print(ws, [c[3] for c in SUMMARY_COLUMNS], header_row)
+    _setup_print(ws, [c[3] for c in SUMMARY_COLUMNS], header_row, footer=w.L("summary_title"), lang=lang)
     meta = plan.meta or {}
     ws.append([w.cell(ws, w.L("summary_title"), font=_TITLE_FONT)])
     strategy = meta.get("strategy", getattr(plan, "strategy", ""))
