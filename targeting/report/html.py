@@ -100,6 +100,13 @@ def _num(x, digits: int = 1) -> str:
     return f"{float(x):,.{digits}f}"
 
 
+def _exits(x) -> str:
+    """Exits: one decimal, two when small (gains-only plans add fractions of an exit)."""
+    if _missing(x):
+        return "–"
+    return _num(x, 1 if abs(float(x)) >= 10 else 2)
+
+
 def _int(x) -> str:
     return "–" if _missing(x) else f"{int(round(float(x))):,}"
 
@@ -329,9 +336,9 @@ def _communes_section(plan, names: dict[str, str]) -> str:
         ptm_s = f'<span class="{cls}">{_pct(ptm)}</span>' if cls else _pct(ptm)
         rows.append(
             "<tr>" + _td(names.get(r.commune_id, r.commune_id)) + _td(_mvnd(r.budget_vnd), True)
-            + _td(_mvnd(r.spent_vnd), True) + _td(_int(r.supported), True) + _td(_num(r.expected_exits), True)
-            + _td(rng, True) + _td(_num(r.added_exits), True) + _td(_int(r.target_exits), True)
-            + _td(_num(r.expected_exits_poor), True) + _td(ptm_s, True, raw=True)
+            + _td(_mvnd(r.spent_vnd), True) + _td(_int(r.supported), True) + _td(_exits(r.expected_exits), True)
+            + _td(rng, True) + _td(_exits(r.added_exits), True) + _td(_int(r.target_exits), True)
+            + _td(_exits(r.expected_exits_poor), True) + _td(ptm_s, True, raw=True)
             + _td(f"{_pct(r.poverty_rate_before, 1)} → {_pct(r.poverty_rate_after, 1)}", True) + "</tr>"
         )
     if len(s) > 1:
@@ -340,7 +347,7 @@ def _communes_section(plan, names: dict[str, str]) -> str:
             '<tr class="total">' + _td("Tổng / Total") + _td(_mvnd(s["budget_vnd"].sum()), True)
             + _td(_mvnd(s["spent_vnd"].sum()), True) + _td(_int(s["supported"].sum()), True)
             + _td(_num(s["expected_exits"].sum()) if has_p else "–", True) + _td("", True)
-            + _td(_num(s["added_exits"].sum()), True) + _td("", True)
+            + _td(_exits(s["added_exits"].sum()), True) + _td("", True)
             + _td(_num(s["expected_exits_poor"].sum()) if has_p else "–", True) + _td("", True) + _td("", True)
             + "</tr>"
         )
@@ -406,13 +413,14 @@ def _hbars(
     bar_h: int = 16,
     gap: int = 4,
     group_gap: int = 14,
+    right_pad: int | None = None,
 ) -> str:
     """Grouped horizontal bars: one group per category, one bar per series.
 
     Each series: ``name, color, values`` and optionally ``lo``/``hi`` (a whisker), ``marker``
     (a red tick, e.g. a target) and ``notes`` (text after the value).
     """
-    value_fmt = value_fmt or ((lambda v: _pct(v)) if pct else (lambda v: _num(v)))
+    value_fmt = value_fmt or (_pct if pct else _exits)
     finite = [v for s in series for key in ("values", "hi", "marker") for v in s.get(key, []) if not _missing(v)]
     vmax = vmax or _nice_max(max(finite, default=1.0))
     legend_h = 26
@@ -420,7 +428,8 @@ def _hbars(
     group_h = len(series) * (bar_h + gap) - gap
     plot_h = len(categories) * (group_h + group_gap)
     height = top + plot_h + 26
-    right_pad = 150
+    if right_pad is None:
+        right_pad = 150 if width >= 800 else 50
     plot_w = width - label_w - right_pad
     x = lambda v: label_w + plot_w * max(0.0, min(float(v), vmax)) / vmax  # noqa: E731
 
@@ -514,7 +523,7 @@ def _comparison_section(c: pd.DataFrame, current: str) -> str:
                           "lo": list(c.get("exits_p10", [np.nan] * len(c))),
                           "hi": list(c.get("exits_p90", [np.nan] * len(c)))})
     title = "Số hộ thoát nghèo theo phương án / Exits by strategy"
-    out.append(f"<figure>{_h(*title.split(' / ', 1), 3)}{_hbars(cats, series, title=title)}"
+    out.append(f"<figure>{_h(*title.split(' / ', 1), 3)}{_hbars(cats, series, title=title, right_pad=290)}"
                "<figcaption>Cùng kinh phí, cùng mô hình. <span class='en'>Same money, same model; "
                "added exits are what the support itself adds over no support.</span></figcaption></figure>")
     cols = [
@@ -587,15 +596,16 @@ def _curve_section(curve: pd.DataFrame) -> str:
             cx = px(float(cur["budget_vnd"].iloc[0]) / 1e9)
             out.append(f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{top}" y2="{top + ph}" stroke="{ORANGE}" '
                        'stroke-width="1.5" stroke-dasharray="5 4"/>')
-            out.append(f'<text x="{cx + 6:.1f}" y="{top + 14}" class="small">kinh phí hiện tại / current budget'
-                       "</text>")
+            out.append(f'<text x="{cx + 6:.1f}" y="{top + ph - 8}" class="small">kinh phí hiện tại / '
+                       "current budget</text>")
     ok = np.isfinite(xs) & np.isfinite(ys)
     pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(xs[ok], ys[ok], strict=True))
     out.append(f'<polyline points="{pts}" fill="none" stroke="{BLUE}" stroke-width="2.5"/>')
     for a, b in zip(xs[ok], ys[ok], strict=True):
         out.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="4" fill="{BLUE}">'
                    f"<title>{a:.2f} tỷ đồng: {b:.1f}</title></circle>")
-        out.append(f'<text class="small" x="{px(a):.1f}" y="{py(b) - 9:.1f}" text-anchor="middle">{b:.1f}</text>')
+        out.append(f'<text class="small" x="{px(a):.1f}" y="{py(b) - 9:.1f}" text-anchor="middle">'
+                   f"{esc(_exits(b))}</text>")
     out.append("</svg>")
     rows = []
     prev = None
@@ -660,7 +670,7 @@ def _equity_section(plan, names: dict[str, str]) -> str:
             s1 = sub.loc[sub["_flag"] == 1, "supported"].sum()
             n_all, s_all = sub["households"].sum(), sub["supported"].sum()
             table_rows.append(
-                "<tr>" + _td(f"{vi} / {en}") + _td(name) + _td(_pct(n1 / n_all if n_all else np.nan), True)
+                "<tr>" + _td(f'{esc(vi)}<br><span class="en">{esc(en)}</span>', raw=True) + _td(name) + _td(_pct(n1 / n_all if n_all else np.nan), True)
                 + _td(_pct(s1 / s_all if s_all else np.nan), True)
                 + _td(_pct(s1 / n1 if n1 else np.nan), True)
                 + _td(_pct((s_all - s1) / (n_all - n1) if n_all - n1 else np.nan), True) + "</tr>"
