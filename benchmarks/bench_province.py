@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from targeting.io import Settings
 from targeting.allocation.synthetic import province
+from targeting.io import Settings
 from targeting.strategies import STRATEGIES, run_strategy
 
 

@@ -297,3 +297,21 @@ def test_property_more_budget_never_lowers_the_optimum(case, extra):
     except PolicyConflictError:  # money can make a quota-starved commune fundable: a conflict
         return
     assert after >= before - 1e-9
+
+
+def test_decomposition_by_commune_is_feasible_and_bounded():
+    from targeting.allocation.solve import solve_optimal
+
+    t = province(n_communes=5, n_households=1500, projects_per_commune=6, n_cooperatives=2, seed=4)
+    s = Settings(time_limit_s=20, relative_gap=1e-4, workers=2, min_ethnic_minority_share=0.2,
+                 min_poor_share=0.2)
+    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], s)
+    dec = solve_optimal(inst, s, decompose=True)
+    full = solve_optimal(inst, s, decompose=False)
+    assert plan_violations(t, dec, s) == []
+    assert dec.details["decomposition"]["communes"] == 5
+    assert dec.bound >= full.objective - 1e-6  # the LP bound is a true bound
+    assert dec.objective >= run("greedy", t, s).objective - 1e-9
+    assert dec.objective >= 0.99 * full.objective
+    json.dumps(dec.details)

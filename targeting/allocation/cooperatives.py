@@ -3,6 +3,7 @@
 A binary ``linked[<cooperative_id>]`` says whether the cooperative takes part at all:
 ``coop_capacity[k]``: ``sum(x over its projects) <= capacity * linked`` and
 ``coop_min[k]``: ``sum(x over its projects) >= min_households * linked``.
+and per pair ``x <= linked`` (``joins_linked[k]``, tightening the LP relaxation).
 These are the only constraints that couple communes.
 """
 
@@ -42,6 +43,7 @@ def add(model, inst: Instance, capacity: np.ndarray | None = None,
                 model.fix_zero(idx, reason=f"coop_min[{kid}]")
                 continue
             y = model.new_bool(f"linked[{kid}]")
+            model.add_links(f"joins_linked[{kid}]", idx, y)
             model.add_le(f"coop_capacity[{kid}]", idx, ones, 0, extra=[(y, -cap)],
                          family="cooperative", key=("coop", int(k)))
             model.add_ge(f"coop_min[{kid}]", idx, ones, 0, extra=[(y, -mn)],

@@ -32,6 +32,13 @@ def _matrix(m: LinearModel):
         vals.append(np.ones(m.n_x))
         ub.append(np.ones(len(uniq)))
         r = len(uniq)
+    for _, idx, j in m.links:
+        k = len(idx)
+        rows.append(np.repeat(np.arange(r, r + k), 2))
+        cols.append(np.column_stack([idx, np.full(k, j)]).ravel())
+        vals.append(np.tile([1.0, -1.0], k))
+        ub.append(np.zeros(k))
+        r += k
     names = []
     for c in m.constraints:
         sign = 1.0 if c.ub is not None else -1.0
@@ -47,8 +54,8 @@ def _matrix(m: LinearModel):
         return sp.csr_matrix((0, n_var)), np.zeros(0), names, 0
     A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
                       shape=(r, n_var))
-    n_hh_rows = len(np.unique(ph)) if len(ph) else 0
-    return A, np.concatenate(ub), names, n_hh_rows
+    n_before = (len(np.unique(ph)) if len(ph) else 0) + sum(len(i) for _, i, _ in m.links)
+    return A, np.concatenate(ub), names, n_before
 
 
 def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
@@ -57,7 +64,7 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
 
     Returns ``bound`` (its optimal value: an upper bound on every plan), ``x`` (values per pair),
     ``budget_dual`` per commune index (exits per VND), ``coop_dual`` per cooperative index
-    (exits per linkage), ``seconds``.
+    (exits per linkage), ``reduced_cost`` per pair, ``seconds``.
     """
     import time
 
@@ -73,7 +80,8 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
     if A.shape[0] == 0:
         x = (cost < 0).astype(float) * upper
         return {"bound": float(-(cost @ x)), "x": x[: m.n_x], "budget_dual": np.zeros(len(inst.c_ids)),
-                "coop_dual": np.zeros(len(inst.k_ids)), "seconds": time.perf_counter() - t0}
+                "coop_dual": np.zeros(len(inst.k_ids)), "reduced_cost": np.maximum(cost[: m.n_x], 0),
+                "seconds": time.perf_counter() - t0}
     res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
     if res.status != 0:
         raise RuntimeError(f"LP relaxation not solved: {res.message}")
@@ -85,5 +93,7 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
             bdual[c.key[1]] = duals[off + i]
         elif c.family == "cooperative":
             kdual[c.key[1]] = duals[off + i]
+    # reduced cost of each pair at 0: how much the LP value drops per unit of x forced up
+    rc = np.asarray(res.lower.marginals[: m.n_x])
     return {"bound": float(-res.fun), "x": np.asarray(res.x[: m.n_x]), "budget_dual": bdual,
-            "coop_dual": kdual, "seconds": time.perf_counter() - t0}
+            "coop_dual": kdual, "reduced_cost": rc, "seconds": time.perf_counter() - t0}

@@ -44,6 +44,9 @@ class LinearModel:
     constraints: list[Constraint] = field(default_factory=list)
     zero: np.ndarray | None = None  # pairs fixed to 0 (their project or cooperative can never run)
     zero_reasons: list[str] = field(default_factory=list)
+    #: ``(name, pair indices, variable)``: ``x[i] <= variable`` for each pair (valid inequalities
+    #: that tighten the LP relaxation of the open / linked binaries a great deal)
+    links: list[tuple[str, np.ndarray, int]] = field(default_factory=list)
 
     def __post_init__(self):
         if self.zero is None:
@@ -60,6 +63,9 @@ class LinearModel:
     def add_ge(self, name, idx, coef, rhs, *, extra=(), family="", key=()):
         self.constraints.append(Constraint(name, np.asarray(idx), np.asarray(coef, dtype=np.int64),
                                            int(rhs), None, list(extra), family, key))
+
+    def add_links(self, name: str, idx, var: int):
+        self.links.append((name, np.asarray(idx), int(var)))
 
     def fix_zero(self, idx, reason: str):
         self.zero[np.asarray(idx)] = True
@@ -123,6 +129,9 @@ def to_cpsat(m: LinearModel, objective: np.ndarray, *, names: bool = True, hint=
         ct = model.add_at_most_one([x[i] for i in grp])
         if names:
             ct.with_name(f"one_project[{m.inst.hh_ids[m.inst.pair_h[grp[0]]]}]")
+    for _, idx, j in m.links:
+        for i in idx:
+            model.add_implication(x[i], allv[j])
     assume = {}
     for c in m.constraints:
         expr = sum_expr(cp_model, [x[i] for i in c.idx] + [allv[j] for j, _ in c.extra],
@@ -184,6 +193,11 @@ def to_linear_solver(m: LinearModel, objective: np.ndarray, solver_id: str = "SC
                                if names else "")
         for i in grp:
             ct.SetCoefficient(x[i], 1.0)
+    for nm, idx, j in m.links:
+        for i in idx:
+            ct = solver.Constraint(-inf, 0.0, f"{nm}[{i}]" if names else "")
+            ct.SetCoefficient(x[i], 1.0)
+            ct.SetCoefficient(allv[j], -1.0)
     rows = []
     for c in m.constraints:
         lo = -inf if c.lb is None else float(c.lb)

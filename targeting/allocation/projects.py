@@ -4,7 +4,8 @@
 - ``envelope[<project_id>]``: ``sum(cost_vnd[h, p] * x[h, p]) <= budget_vnd`` (when the project has one).
 - ``min_group[<project_id>]``: the project runs with none or at least ``min_group`` participants.
   A binary ``open[<project_id>]`` links them: ``sum(x) >= min_group * open`` and
-  ``sum(x) <= slots * open`` (``open_ub[<project_id>]``).
+  ``sum(x) <= slots * open`` (``open_ub[<project_id>]``), and per pair ``x[h, p] <= open``
+  (``joins_open[<project_id>]``), implied for integers but much tighter for the LP relaxation.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def add(model, inst: Instance) -> None:
                 model.fix_zero(idx, reason=f"min_group[{pid}]")
                 continue
             o = model.new_bool(f"open[{pid}]")
+            model.add_links(f"joins_open[{pid}]", idx, o)
             model.add_le(f"open_ub[{pid}]", idx, ones, 0, extra=[(o, -slots)], family="slots",
                          key=("project", p))
             model.add_ge(f"min_group[{pid}]", idx, ones, 0, extra=[(o, -mg)], family="min_group",
