@@ -73,11 +73,39 @@ def resolve_model(scenario: Scenario, model_path: str | Path | None = None, prog
         _say(progress, f"loading model {model_path}")
         return load_model(model_path), str(model_path)
     if scenario.history is not None:
+        cached = _bundled_model_for(scenario.history, scenario.households, scenario.settings.seed)
+        if cached is not None:
+            # The bundled model was trained on this very history with this seed and this version:
+            # training again would give the same model (tests/test_scoring_bundle.py checks it).
+            _say(progress, "history.csv is the bundled model's training data; reusing that model")
+            return load_model(cached), "history.csv (bundled model trained on it)"
         _say(progress, f"training the scoring model on history.csv ({len(scenario.history)} rows)")
-        return train_model(scenario.history, seed=scenario.settings.seed), "history.csv"
+        model = train_model(scenario.history, seed=scenario.settings.seed, households=scenario.households)
+        return model, "history.csv"
     path = bundled_model()
     _say(progress, "using the bundled model")
     return load_model(path), f"bundled:{path.name}"
+
+
+def _bundled_model_for(history: pd.DataFrame, households: pd.DataFrame, seed: int) -> Path | None:
+    """The bundled model folder if it was trained on ``history`` with ``seed`` by this version,
+    with the features ``history`` shares with ``households``."""
+    from .scoring import history_fingerprint
+
+    folder = bundled_model()
+    try:
+        card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    td = card.get("training_data", {})
+    same = (
+        td.get("sha256") == history_fingerprint(history)
+        and card.get("seed") == seed
+        and card.get("libraries", {}).get("targeting") == __version__
+        and card.get("parameters", {}).get("learner", "auto") == "auto"
+        and card.get("parameters", {}).get("features") == [c for c in history.columns if c in households.columns]
+    )
+    return folder if same else None
 
 
 def scenario_gains(scenario: Scenario, model) -> tuple[pd.DataFrame, pd.DataFrame | None]:

@@ -10,6 +10,7 @@ Public API::
 """
 
 from targeting.scoring.estimators import ExitModel, OverlapWarning, train_model
+from targeting.scoring.estimators import _hash_frame as history_fingerprint
 from targeting.scoring.features import INTERVENTIONS
 from targeting.scoring.gains import gains_for_pairs, score_households
 from targeting.scoring.persist import TRUSTED_TYPES, load_model, save_model
@@ -20,6 +21,7 @@ __all__ = [
     "OverlapWarning",
     "TRUSTED_TYPES",
     "gains_for_pairs",
+    "history_fingerprint",
     "load_model",
     "save_model",
     "score_households",
