@@ -84,6 +84,18 @@ def _read(scenario):
     return read_scenario(path)
 
 
+def _interrupt_on_sigterm() -> None:
+    """Treat SIGTERM like Ctrl-C, so a stopped run removes its temporary folder."""
+    import signal
+    import threading
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="targeting")
 @click.option("-v", "--verbose", is_flag=True, help="Log what the engine does (for operators), on stderr.")
@@ -94,6 +106,7 @@ def main(verbose: bool) -> None:
     kind of support, and allocates project places and cooperative linkages within each
     commune's budget for the most expected sustained exits.
     """
+    _interrupt_on_sigterm()
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -112,8 +125,12 @@ def main(verbose: bool) -> None:
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
               help="Language of the beneficiary lists.")
 @click.option("--force", is_flag=True, help="Replace the plan folder if it exists.")
+@click.option("--public", is_flag=True, help="Lists for public posting: household ids pseudonymised with "
+              "the commune's key, no exact incomes.")
+@click.option("--key-file", type=click.Path(path_type=Path), help="The commune's secret key for --public "
+              "(else the TARGETING_PUBLIC_KEY variable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-def plan(scenario, out, model_path, strategy, time_limit, lang, force, quiet):
+def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, key_file, quiet):
     """Plan a scenario end to end and write the plan folder.
 
     Validates SCENARIO, derives missing statuses, scores households, allocates support and
@@ -121,12 +138,18 @@ def plan(scenario, out, model_path, strategy, time_limit, lang, force, quiet):
     With no SCENARIO it plans the bundled sample (data_samples/thai_nguyen).
     """
     from .plan import make_plan, write_plan
+    from .privacy import public_plan, read_key
 
+    if key_file is not None and not public:
+        raise click.UsageError("--key-file is only used with --public")
     with domain_errors(), progress(quiet) as say:
         _refuse_existing(out, force)
+        key = read_key(key_file) if public else None
         sc = _read(scenario)
         say(f"read {sc.path}: {len(sc.households)} households, {len(sc.projects)} projects")
         p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say)
+        if key is not None:
+            p = public_plan(p, key)
         say(f"writing {out}")
         write_plan(p, out, force=force, lang=lang)
     _print_plan(p, out)

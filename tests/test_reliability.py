@@ -1,0 +1,57 @@
+"""Reliability: interrupted runs leave nothing half-written; lists for public posting."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+from click.testing import CliRunner
+
+from targeting import synth
+from targeting.cli import main
+from targeting.privacy import pseudonym
+
+
+def test_sigterm_leaves_no_folder(tmp_path):
+    world = synth.write_world(synth.make_world(seed=5, communes=3, households=1500, history_factor=6),
+                              tmp_path / "w")
+    out = tmp_path / "plan"
+    proc = subprocess.Popen([sys.executable, "-m", "targeting", "plan", str(world), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert not out.exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".plan")]
+    assert "Traceback" not in err
+
+
+def test_public_lists(tmp_path, tiny):
+    key = tmp_path / "key"
+    key.write_text("commune-secret-key-0001")
+    out = tmp_path / "pub"
+    r = CliRunner().invoke(main, ["plan", str(tiny), "--out", str(out), "--public", "--key-file", str(key),
+                                  "--strategy", "greedy"])
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(out / "allocation.csv")
+    assert not a["household_id"].isin([f"h{i}" for i in range(1, 6)]).any()
+    assert set(a["household_id"]) == {pseudonym(b"commune-secret-key-0001", "c1", f"h{i}") for i in range(1, 6)}
+    text = " ".join(a["reasons_en"].astype(str)) + " ".join(a["reasons_vi"].astype(str))
+    for i in range(1, 6):
+        assert f"{900_000 + 10_000 * i:,}" not in text
+    for f in out.iterdir():
+        data = f.read_bytes()
+        assert b"commune-secret-key" not in data
+        if f.suffix in (".csv", ".json", ".html"):
+            assert b"h1," not in data and b'"h1"' not in data
+
+
+def test_public_needs_a_key(tmp_path, tiny, monkeypatch):
+    monkeypatch.delenv("TARGETING_PUBLIC_KEY", raising=False)
+    r = CliRunner().invoke(main, ["plan", str(tiny), "--out", str(tmp_path / "p"), "--public"])
+    assert r.exit_code == 2 and "--key-file" in r.output
+    assert not (tmp_path / "p").exists()
