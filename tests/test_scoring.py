@@ -323,3 +323,30 @@ def test_jtpa_trial_loads_as_history():
     e = m.propensities(hist)["e_vocational"]
     assert abs(e.mean() - 2 / 3) < 0.03
     assert P["p_none"].between(0, 1).all()
+
+
+@pytest.mark.parametrize("learner", ["s", "t", "dr", "logistic", "logistic_x"])
+def test_fast_prediction_equals_sklearn(learner, households):
+    """The fast paths (binned trees, logistic weights per arm) give exactly what
+    scikit-learn's public predict gives."""
+    hist = make_history(1500, seed=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = train_model(hist, seed=0, learner=learner, cv=0)
+    Xe = m.features_.encode(households)
+    est = m.estimator_
+    fast = est.predict_all(Xe)
+    if learner in ("s", "logistic", "logistic_x"):
+        slow = np.column_stack([est.model_.predict_proba(est._design(Xe, a))[:, 1] for a in range(7)])
+    else:
+        t = est if learner == "t" else est.base_
+        m0 = t.models_[0]
+        slow0 = m0.predict_proba(Xe)[:, 1]
+        assert np.allclose(fast[:, 0], slow0, rtol=0, atol=1e-12)
+        a = next(i for i in range(1, 7) if t.models_[i] is not None)
+        if learner == "t":
+            slow = t.models_[a].predict_proba(Xe)[:, 1]
+        else:
+            slow = np.clip(slow0 + est.effects_[a].predict(Xe), 0.005, 0.995)
+        fast, slow = fast[:, a], slow
+    assert np.allclose(fast, slow, rtol=0, atol=1e-12)

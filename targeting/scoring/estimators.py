@@ -269,6 +269,9 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         return imp
 
     # ---------------------------------------------------------------------------------------
+    def _calibrate(self, p: np.ndarray) -> np.ndarray:
+        return ev.platt_apply(p, self.calibration_) if self.calibrate else p
+
     def _predict_arm_enc(self, Xe, arm) -> np.ndarray:
         with self._limits():
             p = self.estimator_.predict_arm(Xe, arm)

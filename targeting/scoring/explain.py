@@ -115,19 +115,24 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
     spec = model.features_
     Xe = spec.encode(households)
     arm_idx = pd.Series(arms).map({k: i for i, k in enumerate(INTERVENTIONS)}).to_numpy(dtype=int)
-    p = model._predict_arm_enc(Xe, arm_idx)
+    est = model.estimator_
+    with model._limits():
+        p_raw = est.predict_arm(Xe, arm_idx)
+    p = model._calibrate(p_raw)
     order = np.argsort(-np.asarray(model.importance_), kind="stable")[:candidates]
     order = [j for j in order if model.importance_[j] > 0]
     n = len(households)
     if not order or n == 0:
-        return pd.DataFrame({"row": [], "feature": [], "value": [], "effect": []})
+        return pd.DataFrame({"row": [], "slot": [], "feature": [], "value": [], "effect": []})
     effects = np.empty((n, len(order)))
-    for c, j in enumerate(order):
-        ref = model.reference_[j]
-        col = Xe[:, j].copy()
-        Xe[:, j] = ref
-        effects[:, c] = p - model._predict_arm_enc(Xe, arm_idx)
-        Xe[:, j] = col
+    refs = [model.reference_[j] for j in order]
+    with model._limits():
+        if hasattr(est, "replaced_arm"):
+            variants = est.replaced_arm(Xe, arm_idx, p_raw, order, refs)
+        else:
+            variants = _replaced(est, Xe, arm_idx, order, refs)
+        for c, p_j in enumerate(variants):
+            effects[:, c] = p - model._calibrate(p_j)
     k = min(top, len(order))
     best = np.argsort(-np.abs(effects), axis=1, kind="stable")[:, :k]
     rows = np.repeat(np.arange(n), k)
@@ -148,23 +153,39 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
     return out[["row", "slot", "feature", "value", "effect"]]
 
 
+def _replaced(est, Xe, arm, columns, refs):
+    for j, ref in zip(columns, refs):
+        X2 = Xe.copy()
+        X2[:, j] = ref
+        yield est.predict_arm(X2, arm)
+
+
 def render(reasons: pd.DataFrame, n: int, lang: str = "en") -> list[str]:
     """Join each household's reasons into one line: ``2 working-age members (+); ...``."""
     k = int(reasons["slot"].max()) + 1 if len(reasons) else 0
     grid = np.full((n, max(k, 1)), "", dtype=object)
-    cache: dict = {}
-    texts = []
-    for f, v, e in reasons[["feature", "value", "effect"]].itertuples(index=False):
-        missing = v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-        key = (f, None if missing else v, e > 0)
-        t = cache.get(key)
-        if t is None:
-            val = None if missing else (v if isinstance(v, str) else float(v))
-            t = cache[key] = f"{phrase(f, val, lang)} ({'+' if e > 0 else '-'})"
-        texts.append(t)
     if len(reasons):
-        grid[reasons["row"].to_numpy(), reasons["slot"].to_numpy()] = texts
-    return ["; ".join(x for x in row if x) for row in grid]
+        # Phrase each distinct (feature, value, sign) once; most households share them.
+        vals = reasons["value"]
+        key = (reasons["feature"].astype(str) + "\x1f" + vals.astype(str)
+               + np.where(reasons["effect"].to_numpy() > 0, "+", "-"))
+        codes, uniques = pd.factorize(key)
+        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+        texts = np.empty(len(uniques), dtype=object)
+        feats = reasons["feature"].to_numpy()
+        raw = vals.to_numpy(dtype=object)
+        eff = reasons["effect"].to_numpy()
+        for u, i in enumerate(first):
+            v = raw[i]
+            missing = v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            val = None if missing else (v if isinstance(v, str) else float(v))
+            texts[u] = f"{phrase(feats[i], val, lang)} ({'+' if eff[i] > 0 else '-'})"
+        grid[reasons["row"].to_numpy(), reasons["slot"].to_numpy()] = texts[codes]
+    line = grid[:, 0]
+    for j in range(1, grid.shape[1]):
+        nxt = grid[:, j]
+        line = np.where(nxt != "", line + "; " + nxt, line)
+    return line.tolist()
 
 
 def reasons_text(model, households, arms, top: int = 3) -> tuple[list[str], list[str]]:

@@ -74,9 +74,9 @@ class FeatureSpec:
         for j, c in enumerate(self.numeric):
             out[:, j] = _to_float(frame[c])
         for k, (c, cats) in enumerate(self.categorical.items()):
-            codes = pd.Categorical(frame[c].astype("object").where(frame[c].notna(), None)
-                                   .map(lambda v: None if v is None else str(v)),
-                                   categories=cats).codes.astype(np.float64)
+            v = frame[c]
+            text = v.astype(str).where(v.notna(), None)
+            codes = pd.Categorical(text, categories=cats).codes.astype(np.float64)
             codes[codes < 0] = np.nan
             out[:, len(self.numeric) + k] = codes
         return out

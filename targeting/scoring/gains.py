@@ -33,7 +33,7 @@ def gains_for_pairs(model, households: pd.DataFrame, pairs: pd.DataFrame) -> pd.
     if bad.any():
         raise ModelError(f"pairs: kind must be one of {', '.join(KINDS)}; got {pairs.loc[bad, 'kind'].iloc[0]!r}")
     ids = households["household_id"].astype(str)
-    need = ids.isin(set(pairs["household_id"].astype(str))).to_numpy()
+    need = ids.isin(pairs["household_id"].astype(str).unique()).to_numpy()
     hh = households.loc[need]
     P = model.predict_proba_all(hh)
     pos = pd.Index(hh["household_id"].astype(str)).get_indexer(pairs["household_id"].astype(str))

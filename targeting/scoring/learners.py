@@ -35,8 +35,10 @@ Learners:
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
 from targeting.scoring.features import dense_design, dense_stats
 
@@ -60,6 +62,36 @@ def _hgb_params(n: int, max_iter: int, learning_rate: float, seed: int) -> dict:
         n_iter_no_change=15,
         random_state=seed,
     )
+
+
+def _binned(m, X):
+    """``X`` preprocessed and binned as the fitted gradient-boosting model ``m`` bins its data."""
+    return np.asfortranarray(m._bin_mapper.transform(m._preprocess_X(X, reset=False)))
+
+
+def _raw_binned(m, Xb) -> np.ndarray:
+    raw = np.zeros((len(Xb), 1), dtype=m._baseline_prediction.dtype, order="F")
+    raw += m._baseline_prediction
+    m._predict_iterations(Xb, m._predictors, raw, True, _openmp_effective_n_threads())
+    return raw[:, 0]
+
+
+def hgb_raw(m, X) -> np.ndarray:
+    """Raw score (log-odds, or value for a regressor) of a fitted HistGradientBoosting model.
+
+    Predicts on binned data (uint8: about twice as fast on large tables, and identical, since
+    every split is on a bin boundary: tested); falls back to the public path if scikit-learn's
+    private API changes.
+    """
+    try:
+        return _raw_binned(m, _binned(m, X))
+    except (AttributeError, TypeError):
+        return m._raw_predict(X)[:, 0]
+
+
+def _logit(p):
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
 
 def _constant_prob(y: np.ndarray) -> float:
@@ -126,10 +158,72 @@ class SLearner:
     def predict_arm(self, X, arm):
         if self.model_ is None:
             return np.full(len(X), self.constant_)
-        return self.model_.predict_proba(self._design(X, arm))[:, 1]
+        return expit(hgb_raw(self.model_, self._design(X, arm)))
 
     def predict_all(self, X):
-        return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
+        if self.model_ is None:
+            return np.full((len(X), self.n_arms), self.constant_)
+        try:
+            return self._predict_all_binned(X)
+        except (AttributeError, TypeError, ValueError):  # private sklearn API changed
+            return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
+
+    def replaced_arm(self, X, arm, base, columns, refs):
+        """P under ``arm`` with each of ``columns`` in turn set to its ``refs`` value.
+
+        ``base`` is P under ``arm`` as is. Only the trees that split on a column can change, so
+        only those are evaluated again (same numbers as a full prediction, much less work).
+        Yields one array per column.
+        """
+        m = self.model_
+        try:
+            D = self._design(X, arm)
+            Xb = _binned(m, D)
+            used = [set(np.asarray(it[0].nodes["feature_idx"])[~it[0].nodes["is_leaf"].astype(bool)].tolist())
+                    for it in m._predictors]
+            threads = _openmp_effective_n_threads()
+            raw_base = _logit(base)
+            for j, ref in zip(columns, refs):
+                row = np.repeat(D[:1], 2, axis=0)
+                row[0, j] = ref
+                row[1, j] = np.nan
+                pr = _binned(m, row)
+                moved = np.nonzero(pr[0] != pr[1])[0]
+                if np.isnan(ref) or len(moved) != 1:
+                    raise ValueError("cannot locate the column")
+                c = int(moved[0])
+                trees = [it for it, u in zip(m._predictors, used) if c in u]
+                if not trees:
+                    yield base.copy()
+                    continue
+                old = np.zeros((len(X), 1), order="F")
+                m._predict_iterations(Xb, trees, old, True, threads)
+                keep = Xb[:, c].copy()
+                Xb[:, c] = pr[0, c]
+                new = np.zeros((len(X), 1), order="F")
+                m._predict_iterations(Xb, trees, new, True, threads)
+                Xb[:, c] = keep
+                yield expit(raw_base + new[:, 0] - old[:, 0])
+        except (AttributeError, TypeError, ValueError):
+            for j, ref in zip(columns, refs):
+                X2 = X.copy()
+                X2[:, j] = ref
+                yield self.predict_arm(X2, arm)
+
+    def _predict_all_binned(self, X):
+        """Every arm from one binned table, changing only the intervention's column."""
+        m = self.model_
+        Xb = _binned(m, self._design(X, 0))
+        probes = [_binned(m, self._design(X[:1], a))[0] for a in range(self.n_arms)]
+        moved = np.nonzero(probes[0] != probes[1])[0]
+        if len(moved) != 1:
+            raise ValueError("cannot locate the intervention column")
+        col = int(moved[0])
+        out = np.empty((len(X), self.n_arms))
+        for a in range(self.n_arms):
+            Xb[:, col] = probes[a][col]
+            out[:, a] = expit(_raw_binned(m, Xb))
+        return out
 
 
 class TLearner:
@@ -169,7 +263,7 @@ class TLearner:
         m = self.models_[a]
         if m is None:
             return self.pooled_.predict_arm(X, a)
-        return m.predict_proba(X)[:, 1]
+        return expit(hgb_raw(m, X))
 
     def predict_arm(self, X, arm):
         arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
@@ -237,7 +331,7 @@ class DRLearner:
         reg = self.effects_[a]
         if reg is None:
             return self.base_._one(X, a)
-        return np.clip(p0 + reg.predict(X), 0.005, 0.995)
+        return np.clip(p0 + hgb_raw(reg, X), 0.005, 0.995)
 
     def predict_arm(self, X, arm):
         arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
@@ -287,13 +381,36 @@ class LogisticLearner:
         self.model_.fit(self._design(X, t), y)
         return self
 
+    def _weights(self):
+        """Log-odds weights per arm: ``(n_features_dense, n_arms)`` slopes and ``(n_arms,)`` offsets."""
+        coef = self.model_.coef_[0]
+        k = self.n_arms - 1
+        if self.interactions:
+            p = (len(coef) - k) // (1 + k)
+        else:
+            p = len(coef) - k
+        main, oh = coef[:p], coef[p:p + k]
+        W = np.tile(main[:, None], (1, self.n_arms))
+        if self.interactions:
+            W[:, 1:] += coef[p + k:].reshape(k, p).T
+        b = self.model_.intercept_[0] + np.concatenate([[0.0], oh])
+        return W, b
+
     def predict_arm(self, X, arm):
         if self.model_ is None:
             return np.full(len(X), self.constant_)
-        return self.model_.predict_proba(self._design(X, arm))[:, 1]
+        D = dense_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+        z = np.einsum("ij,ji->i", D, W[:, arm]) + b[arm]
+        return expit(z)
 
     def predict_all(self, X):
-        return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
+        if self.model_ is None:
+            return np.full((len(X), self.n_arms), self.constant_)
+        D = dense_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        return expit(D @ W + b)
 
 
 LEARNERS = {"s": SLearner, "t": TLearner, "dr": DRLearner, "logistic": LogisticLearner,
