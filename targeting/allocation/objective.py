@@ -5,9 +5,10 @@ Scaling. Integer gains are used as they are. Decimal gains (as typed in gains.cs
 are multiplied by the smallest power of ten that makes every one of them an integer (up to
 10**9), which is exact: every plan's scaled objective is exactly 10**d times its true objective,
 so the argmax is unchanged. Gains with more digits (model output such as 0.123456789012) are
-rounded at a scale chosen so the sum fits in 53 bits; the rounding error of any plan is then at
-most ``n/2`` scaled units (``n`` supported households), which :func:`true_bound` adds to the
-bound so that the reported bound is still a proven upper bound on the true objective.
+used as floats by the MIP (HiGHS), which reports its own bound; for CP-SAT they are rounded to
+about 10**6 units of the largest gain, and the rounding error of any plan (at most ``n/2`` units
+over ``n`` supported households) is added to the bound by :func:`true_bound`, so the reported
+bound is still a proven upper bound on the true objective.
 
 Tie-break with CP-SAT (lexicographic, in a second solve); with HiGHS see
 :func:`small_tiebreak_weights` (in the objective, scaled below one unit of gain). After the primary solve, the objective is fixed:
@@ -31,6 +32,10 @@ __all__ = ["ScaledGains", "scale_gains", "tiebreak_weights"]
 
 _MAX_EXACT_DIGITS = 9
 _SUM_LIMIT = 2.0**53
+#: Inexact gains are rounded to this many units for the largest gain: fine enough that rounding
+#: costs at most n / (2 * 10**6) of the largest gain over n households (added to the bound),
+#: coarse enough to keep solver numerics sound.
+_INEXACT_UNITS = 1e6
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,7 @@ def scale_gains(gain: np.ndarray, n_households: int | None = None) -> ScaledGain
         # exact as a decimal with d digits: the float is the nearest double to r / 10**d
         if np.all(r / s == g):
             return ScaledGains(r.astype(np.int64), s, True)
-    n = n_households or len(g)
-    s = 10.0 ** np.floor(np.log10(_SUM_LIMIT / (big * max(n, 1))))
+    s = 10.0 ** np.floor(np.log10(_INEXACT_UNITS / big))
     return ScaledGains(np.round(g * s).astype(np.int64), float(s), False)
 
 
