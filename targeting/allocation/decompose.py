@@ -71,6 +71,8 @@ def coop_shares(inst, x_lp: np.ndarray, closed: np.ndarray | None = None) -> np.
 
 
 def solve_decomposed(inst, settings: Settings, backend: str = "highs") -> dict:
+    if backend == "auto":
+        backend = "highs"  # LP-guided neighbourhoods: HiGHS proves them in a fraction of a second
     from .solve import _workers, solve_plan
 
     t0 = time.perf_counter()

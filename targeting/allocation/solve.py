@@ -39,8 +39,10 @@ __all__ = ["solve_optimal", "solve_plan", "lp_relaxation", "BACKENDS", "DECOMPOS
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("highs", "cpsat", "scip", "cbc")
-DEFAULT_BACKEND = "highs"
+BACKENDS = ("auto", "highs", "cpsat", "scip", "cbc")
+DEFAULT_BACKEND = "auto"
+#: Share of the time limit HiGHS gets in the ``auto`` portfolio before CP-SAT takes over.
+PORTFOLIO_SHARE = 0.5
 #: Above this many pairs (and with more than one commune) the model is decomposed by commune.
 DECOMPOSE_MIN_PAIRS = 60_000
 #: Share of the time limit the tie-break solve may use (never more than what is left).
@@ -69,6 +71,8 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
         out = _solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
     elif backend == "highs":
         out = _solve_highs(inst, lm, settings, limit, hint, tiebreak)
+    elif backend == "auto":
+        out = _solve_portfolio(inst, lm, settings, limit, hint, hint_obj, tiebreak, t0)
     else:
         out = _solve_mip(inst, lm, settings, limit, hint, backend)
     if out["chosen"] is None or out["objective"] < hint_obj - 1e-9:
@@ -79,6 +83,30 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     out["seconds"] = time.perf_counter() - t0
     out["hint_objective"] = hint_obj
     return out
+
+
+def _solve_portfolio(inst, lm, settings, limit, hint, hint_obj, tiebreak, t0) -> dict:
+    """HiGHS for up to ``PORTFOLIO_SHARE`` of the time; when it has not proven the optimum,
+    CP-SAT for the rest, warm-started from the best plan so far. The bound is the smaller of the
+    two proven bounds; the plan the better of the two."""
+    del hint_obj
+    out = _solve_highs(inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
+    left = limit - (time.perf_counter() - t0)
+    if out["status"] == "optimal" or left < 0.5:
+        return out
+    # CP-SAT starts from the greedy plan, not HiGHS's: measured, its search did worse from the
+    # MIP incumbent on the bundled sample (38.45 vs 38.63 in 30 s)
+    cp = _solve_cpsat(inst, lm, settings, left, hint, tiebreak)
+    best = cp if cp["chosen"] is not None and cp["objective"] > out["objective"] else out
+    bound = min(out["bound"], cp["bound"])
+    best = dict(best)
+    best["bound"] = max(bound, best["objective"])
+    gap = (best["bound"] - best["objective"]) / max(abs(best["bound"]), 1e-9)
+    proven = cp["status"] == "optimal" or gap <= settings.relative_gap
+    best["status"] = "optimal" if proven else "timeout"
+    best["solver"] = "highs+cp-sat"
+    best["stats"] = {"highs": out.get("stats", {}), "cp_sat": cp.get("stats", {})}
+    return best
 
 
 def _solve_cpsat(inst, lm, settings, limit, hint, tiebreak) -> dict:
