@@ -350,3 +350,17 @@ def test_fast_prediction_equals_sklearn(learner, households):
             slow = np.clip(slow0 + est.effects_[a].predict(Xe), 0.005, 0.995)
         fast, slow = fast[:, a], slow
     assert np.allclose(fast, slow, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("learner", ["t", "dr", "logistic", "logistic_x"])
+def test_every_learner_saves_with_trusted_types_only(learner, households, tmp_path):
+    hist = make_history(1200, seed=9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = train_model(hist, seed=0, learner=learner, cv=2)
+    save_model(m, tmp_path / learner)
+    m2 = load_model(tmp_path / learner)
+    pd.testing.assert_frame_equal(m2.predict_proba_all(households), m.predict_proba_all(households))
+    card = __import__("json").loads((tmp_path / learner / "model_card.json").read_text(encoding="utf-8"))
+    assert card["estimator"] == learner and card["metrics"]["cv_folds"] == 2
+    assert "Unconfoundedness" in (tmp_path / learner / "model_card.md").read_text(encoding="utf-8")

@@ -14,11 +14,12 @@ import numpy as np
 import pandas as pd
 
 from targeting.scoring.features import INTERVENTIONS
+from targeting.scoring.learners import replaced_generic
 
 __all__ = ["explain", "render", "reasons_text"]
 
 #: Features tried per household: the most influential ones overall (keeps scoring fast).
-MAX_CANDIDATES = 6
+MAX_CANDIDATES = 5
 #: Smallest effect (in probability) worth a reason.
 MIN_EFFECT = 0.005
 
@@ -116,23 +117,21 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
     Xe = spec.encode(households)
     arm_idx = pd.Series(arms).map({k: i for i, k in enumerate(INTERVENTIONS)}).to_numpy(dtype=int)
     est = model.estimator_
-    with model._limits():
-        p_raw = est.predict_arm(Xe, arm_idx)
-    p = model._calibrate(p_raw)
     order = np.argsort(-np.asarray(model.importance_), kind="stable")[:candidates]
     order = [j for j in order if model.importance_[j] > 0]
     n = len(households)
     if not order or n == 0:
         return pd.DataFrame({"row": [], "slot": [], "feature": [], "value": [], "effect": []})
-    effects = np.empty((n, len(order)))
     refs = [model.reference_[j] for j in order]
     with model._limits():
         if hasattr(est, "replaced_arm"):
-            variants = est.replaced_arm(Xe, arm_idx, p_raw, order, refs)
+            p_raw, variants = est.replaced_arm(Xe, arm_idx, order, refs)
         else:
-            variants = _replaced(est, Xe, arm_idx, order, refs)
-        for c, p_j in enumerate(variants):
-            effects[:, c] = p - model._calibrate(p_j)
+            p_raw, variants = replaced_generic(est, Xe, arm_idx, order, refs)
+    p = model._calibrate(p_raw)
+    effects = np.empty((n, len(order)))
+    for c, p_j in enumerate(variants):
+        effects[:, c] = p - model._calibrate(p_j)
     k = min(top, len(order))
     best = np.argsort(-np.abs(effects), axis=1, kind="stable")[:, :k]
     rows = np.repeat(np.arange(n), k)
@@ -151,13 +150,6 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
         vals[m] = households[f].to_numpy(dtype=object)[ra[m]]
     out["value"] = vals
     return out[["row", "slot", "feature", "value", "effect"]]
-
-
-def _replaced(est, Xe, arm, columns, refs):
-    for j, ref in zip(columns, refs):
-        X2 = Xe.copy()
-        X2[:, j] = ref
-        yield est.predict_arm(X2, arm)
 
 
 def render(reasons: pd.DataFrame, n: int, lang: str = "en") -> list[str]:

@@ -168,21 +168,20 @@ class SLearner:
         except (AttributeError, TypeError, ValueError):  # private sklearn API changed
             return np.column_stack([self.predict_arm(X, a) for a in range(self.n_arms)])
 
-    def replaced_arm(self, X, arm, base, columns, refs):
+    def replaced_arm(self, X, arm, columns, refs, chunk: int = 100_000):
         """P under ``arm`` with each of ``columns`` in turn set to its ``refs`` value.
 
-        ``base`` is P under ``arm`` as is. Only the trees that split on a column can change, so
-        only those are evaluated again (same numbers as a full prediction, much less work).
-        Yields one array per column.
+        Only the trees that split on a column can change, so only those are evaluated again,
+        against each tree's output kept from one pass over the data (same numbers as a full
+        prediction, much less work). Returns P as is and a list of arrays, one per column.
         """
         m = self.model_
         try:
             D = self._design(X, arm)
-            Xb = _binned(m, D)
-            used = [set(np.asarray(it[0].nodes["feature_idx"])[~it[0].nodes["is_leaf"].astype(bool)].tolist())
-                    for it in m._predictors]
-            threads = _openmp_effective_n_threads()
-            raw_base = _logit(base)
+            trees = [it[0] for it in m._predictors]
+            used = [set(np.asarray(t.nodes["feature_idx"])[~t.nodes["is_leaf"].astype(bool)].tolist())
+                    for t in trees]
+            where = []
             for j, ref in zip(columns, refs):
                 row = np.repeat(D[:1], 2, axis=0)
                 row[0, j] = ref
@@ -192,23 +191,30 @@ class SLearner:
                 if np.isnan(ref) or len(moved) != 1:
                     raise ValueError("cannot locate the column")
                 c = int(moved[0])
-                trees = [it for it, u in zip(m._predictors, used) if c in u]
-                if not trees:
-                    yield base.copy()
-                    continue
-                old = np.zeros((len(X), 1), order="F")
-                m._predict_iterations(Xb, trees, old, True, threads)
-                keep = Xb[:, c].copy()
-                Xb[:, c] = pr[0, c]
-                new = np.zeros((len(X), 1), order="F")
-                m._predict_iterations(Xb, trees, new, True, threads)
-                Xb[:, c] = keep
-                yield expit(raw_base + new[:, 0] - old[:, 0])
-        except (AttributeError, TypeError, ValueError):
-            for j, ref in zip(columns, refs):
-                X2 = X.copy()
-                X2[:, j] = ref
-                yield self.predict_arm(X2, arm)
+                where.append((c, pr[0, c], np.array([c in u for u in used])))
+            mv = m._bin_mapper.missing_values_bin_idx_
+            threads = _openmp_effective_n_threads()
+            out = [np.empty(len(X)) for _ in columns]
+            base = np.empty(len(X))
+            for lo in range(0, len(X), chunk):
+                Xb = _binned(m, D[lo:lo + chunk])
+                per_tree = np.column_stack([t.predict_binned(Xb, mv, threads) for t in trees])
+                raw = m._baseline_prediction[0, 0] + per_tree.sum(axis=1)
+                base[lo:lo + chunk] = expit(raw)
+                for o, (c, ref_bin, mask) in zip(out, where):
+                    if not mask.any():
+                        o[lo:lo + chunk] = expit(raw)
+                        continue
+                    keep = Xb[:, c].copy()
+                    Xb[:, c] = ref_bin
+                    new = sum(t.predict_binned(Xb, mv, threads)
+                              for t, u in zip(trees, mask) if u)
+                    Xb[:, c] = keep
+                    o[lo:lo + chunk] = expit(raw - per_tree[:, mask].sum(axis=1) + new)
+            return base, out
+        except (AttributeError, TypeError, ValueError, IndexError):
+            return replaced_generic(self, X, arm, columns, refs)
+
 
     def _predict_all_binned(self, X):
         """Every arm from one binned table, changing only the intervention's column."""
@@ -224,6 +230,17 @@ class SLearner:
             Xb[:, col] = probes[a][col]
             out[:, a] = expit(_raw_binned(m, Xb))
         return out
+
+
+def replaced_generic(learner, X, arm, columns, refs):
+    """P under ``arm`` as is, and with each of ``columns`` in turn set to its ``refs`` value."""
+    base = learner.predict_arm(X, arm)
+    res = []
+    for j, ref in zip(columns, refs):
+        X2 = X.copy()
+        X2[:, j] = ref
+        res.append(learner.predict_arm(X2, arm))
+    return base, res
 
 
 class TLearner:
