@@ -39,6 +39,18 @@ def domain_errors():
         raise Failure(str(e), e.exit_code) from None
     except KeyboardInterrupt:
         raise Failure("interrupted; nothing was written", 130) from None
+    except click.ClickException:
+        raise
+    except Exception as e:
+        if _TERMINATED:
+            # A signal raised inside native code can surface as another exception.
+            raise Failure("interrupted; nothing was written", 130) from None
+        logging.getLogger("targeting").debug("unexpected error", exc_info=True)
+        raise Failure(
+            f"unexpected error: {type(e).__name__}: {e} (nothing was written; run with -v to see the "
+            "traceback, and please report it)",
+            1,
+        ) from None
 
 
 class _Progress:
@@ -84,12 +96,17 @@ def _read(scenario):
     return read_scenario(path)
 
 
+_TERMINATED = False
+
+
 def _interrupt_on_sigterm() -> None:
     """Treat SIGTERM like Ctrl-C, so a stopped run removes its temporary folder."""
     import signal
     import threading
 
     def handler(signum, frame):
+        global _TERMINATED
+        _TERMINATED = True
         raise KeyboardInterrupt(f"signal {signum}")
 
     if threading.current_thread() is threading.main_thread():
@@ -112,6 +129,8 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if verbose:
+        logging.getLogger("targeting").setLevel(logging.DEBUG)
 
 
 @main.command()
