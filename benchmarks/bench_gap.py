@@ -55,7 +55,12 @@ def main(argv=None):
             value = round(res.objective - n * t["offset"]) if maximise else round(
                 n * t["offset"] - res.objective)
             ref_row = optima[(optima["file"] == f"{f}.txt") & (optima["idx"] == idx)].iloc[0]
-            ref = int(ref_row["max_opt_orlib"] if maximise else ref_row["min_opt"])
+            if maximise:
+                ref = int(ref_row["max_opt_orlib"])
+            elif pd.notna(ref_row["min_opt"]):
+                ref = int(ref_row["min_opt"])
+            else:  # still open (gapd 20x200): the best known value
+                ref = int(ref_row["min_best_known"])
             diff = (ref - value) / ref if maximise else (value - ref) / ref
             status = res.status if assigned else "unassigned_jobs"
             row = dict(file=f, idx=idx, agents=inst["m"], jobs=n, status=status, value=value,

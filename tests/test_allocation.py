@@ -354,3 +354,21 @@ def test_property_optimal_matches_brute_force(case, irrational, backend):
         return
     assert res.objective == pytest.approx(_brute_force(t, s), abs=1e-9)
     assert res.bound >= res.objective - 1e-9
+
+
+def test_auto_falls_back_to_cpsat_when_highs_does_not_prove(monkeypatch):
+    import math
+
+    from targeting.allocation import solve
+
+    def stalled(inst, lm, settings, limit, hint, tiebreak=True):
+        return {"chosen": hint, "status": "timeout", "objective": math.fsum(inst.pair_gain[hint]),
+                "bound": math.inf, "solver": "highs", "stats": {}}
+
+    monkeypatch.setattr(solve, "_solve_highs", stalled)
+    t = tables([{"household_id": h} for h in "abc"],
+               [{"project_id": "p", "cost_vnd": 10}, {"project_id": "q", "cost_vnd": 30}],
+               [("a", "p", 1.2), ("b", "q", 3.0), ("c", "p", 1.0)], {"c1": 30})
+    res = run("optimal", t)
+    assert res.solver == "highs+cp-sat" and res.status == "optimal"
+    assert res.objective == pytest.approx(3.0)  # greedy alone gives 2.2

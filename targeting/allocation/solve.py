@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 BACKENDS = ("auto", "highs", "cpsat", "scip", "cbc")
 DEFAULT_BACKEND = "auto"
 #: Share of the time limit HiGHS gets in the ``auto`` portfolio before CP-SAT takes over.
-PORTFOLIO_SHARE = 0.5
+PORTFOLIO_SHARE = 0.75
 #: Above this many pairs (and with more than one commune) the model is decomposed by commune.
 DECOMPOSE_MIN_PAIRS = 60_000
 #: Share of the time limit the tie-break solve may use (never more than what is left).
