@@ -364,3 +364,17 @@ def test_every_learner_saves_with_trusted_types_only(learner, households, tmp_pa
     card = __import__("json").loads((tmp_path / learner / "model_card.json").read_text(encoding="utf-8"))
     assert card["estimator"] == learner and card["metrics"]["cv_folds"] == 2
     assert "Unconfoundedness" in (tmp_path / learner / "model_card.md").read_text(encoding="utf-8")
+
+
+def test_bundled_model_loads_and_scores_the_sample():
+    from targeting.io import bundled_model, bundled_sample, read_scenario
+
+    if not (bundled_model() / "model.skops").exists() or not bundled_sample().exists():
+        pytest.skip("bundled model or sample not present")
+    m = load_model(bundled_model())
+    assert "SYNTHETIC" in m.card_.get("note", "")
+    sc = read_scenario(bundled_sample())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        s = score_households(m, sc.households, sc.projects)
+    assert len(s) == len(sc.households) and s["score"].between(0, 1).all()
