@@ -63,12 +63,13 @@ def build_card(model) -> dict:
             "cv_rows": int(model.cv_rows_),
             "brier": res["brier"], "brier_uncalibrated": res["brier_raw"],
             "log_loss": res["log_loss"], "ece": res["ece"],
-            "uplift_auuc_ipw": res["uplift_auuc"],
+            "uplift_auuc_aipw": res["uplift_auuc"],
+            "uplift_auuc_ipw": res["uplift_auuc_ipw"],
             "uplift_per_intervention": res["uplift"],
             "reliability": res["reliability"],
         }
     comparison = {c: {"brier": r["brier"], "log_loss": r["log_loss"], "ece": r["ece"],
-                      "uplift_auuc_ipw": r["uplift_auuc"]}
+                      "uplift_auuc_aipw": r["uplift_auuc"], "uplift_auuc_ipw": r["uplift_auuc_ipw"]}
                   for c, r in model.cv_results_.items()}
     imp = sorted(zip(model.features_.names, model.importance_), key=lambda kv: -kv[1])
     card = {
@@ -77,8 +78,9 @@ def build_card(model) -> dict:
         "estimator": sel,
         "estimator_description": LEARNER_NAMES.get(sel, sel),
         "selection": ("learner='auto': cross-validated Brier score within "
-                      "0.002 of the best, then highest IPW uplift AUUC (count-weighted over "
-                      "interventions)") if model.learner == "auto" else f"fixed learner={model.learner!r}",
+                      "0.002 of the best, then highest doubly robust (AIPW) uplift AUUC, count-weighted "
+                      "over interventions; the AIPW outcome model is the mean of all candidates' "
+                      "out-of-fold predictions") if model.learner == "auto" else f"fixed learner={model.learner!r}",
         "calibration": {"method": "Platt (logistic on the log-odds), fitted on out-of-fold predictions",
                         "enabled": bool(model.calibrate),
                         "a": float(model.calibration_[0]), "b": float(model.calibration_[1])},
@@ -127,19 +129,21 @@ def card_markdown(card: dict) -> str:
         lines += ["", f"## Cross-validated metrics ({m['cv_folds']} folds, {m.get('cv_rows', '')} rows)", "",
                   f"- Brier score {m['brier']} (uncalibrated {m['brier_uncalibrated']}), "
                   f"log loss {m['log_loss']}, expected calibration error {m['ece']}",
-                  f"- Uplift (IPW AUUC, count-weighted): {m['uplift_auuc_ipw']}", "",
-                  "| intervention | rows | IPW effect | AUUC | gain at top 30% vs random |",
+                  f"- Uplift AUUC, count-weighted: AIPW {m['uplift_auuc_aipw']}, IPW {m['uplift_auuc_ipw']}",
+                  "", "| intervention | rows | AIPW effect | AUUC | gain at top 30% vs random |",
                   "|---|---|---|---|---|"]
         for k, u in m["uplift_per_intervention"].items():
-            lines.append(f"| {k} | {u['n_arm']} | {u['ate_ipw']} | {u['auuc']} | {u['gain_at_30']} |")
+            lines.append(f"| {k} | {u['n_arm']} | {u['ate']} | {u['auuc']} | {u['gain_at_30']} |")
         lines += ["", "Reliability (out of fold, calibrated):", "",
                   "| bin | n | mean predicted | observed |", "|---|---|---|---|"]
         lines += [f"| {r['bin']} | {r['n']} | {r['mean_predicted']} | {r['observed_rate']} |"
                   for r in m["reliability"]]
     if card.get("comparison"):
-        lines += ["", "## Estimators compared", "", "| learner | Brier | log loss | ECE | uplift AUUC |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {c} | {r['brier']} | {r['log_loss']} | {r['ece']} | {r['uplift_auuc_ipw']} |"
+        lines += ["", "## Estimators compared", "",
+                  "| learner | Brier | log loss | ECE | uplift AUUC (AIPW) | uplift AUUC (IPW) |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {c} | {r['brier']} | {r['log_loss']} | {r['ece']} | {r['uplift_auuc_aipw']} "
+                  f"| {r['uplift_auuc_ipw']} |"
                   for c, r in card["comparison"].items()]
     f = card["features"]
     lines += ["", "## Features", "", f"- Numeric: {', '.join(f['numeric'])}",

@@ -186,7 +186,11 @@ class ExitModel(ClassifierMixin, BaseEstimator):
                     tr, te = fold != k, fold == k
                     oof[te] = make_learner(c, **self._learner_kw()).fit(Xe[tr], t[tr], y[tr]).predict_all(Xe[te])
                 oof_by[c] = oof
-                self.cv_results_[c] = self._metrics(oof, t, y, e_oof, fold)
+            # One outcome model scores every candidate's ranking (AIPW): the average of the
+            # candidates' out-of-fold predictions, so no candidate grades itself.
+            mu = np.mean([oof_by[c] for c in candidates], axis=0)
+            for c in candidates:
+                self.cv_results_[c] = self._metrics(oof_by[c], t, y, e_oof, fold, mu)
             self.learner_ = self._select(self.cv_results_)
             self.cv_rows_ = int(len(sub))
         else:
@@ -216,7 +220,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         self.card_ = build_card(self)
         return self
 
-    def _metrics(self, oof, t, y, e, fold) -> dict:
+    def _metrics(self, oof, t, y, e, fold, mu) -> dict:
         p = oof[np.arange(len(y)), t]
         # Calibrate out of fold too: the map for fold k is fitted on the other folds' predictions.
         pc = np.empty_like(p)
@@ -224,19 +228,24 @@ class ExitModel(ClassifierMixin, BaseEstimator):
             te = fold == k
             pc[te] = ev.platt_apply(p[te], ev.platt_fit(p[~te], y[~te]))
         rel = ev.reliability(pc, y)
-        uplift = {}
+        uplift, uplift_ipw = {}, {}
         for a in range(1, len(INTERVENTIONS)):
             if (t == a).sum() >= 1 and (t == 0).sum() >= 1:
-                uplift[INTERVENTIONS[a]] = ev.uplift_curve(oof[:, a] - oof[:, 0], t, y, e, a)
-        weights = {k: v["n_arm"] for k, v in uplift.items() if v["n_arm"] >= self.min_examples}
-        score = (sum(uplift[k]["auuc"] * w for k, w in weights.items()) / sum(weights.values())
-                 if weights else 0.0)
+                tau = oof[:, a] - oof[:, 0]
+                uplift[INTERVENTIONS[a]] = ev.uplift_curve(tau, t, y, e, a, mu=mu)
+                uplift_ipw[INTERVENTIONS[a]] = ev.uplift_curve(tau, t, y, e, a)
+
+        def weighted(u):
+            w = {k: v["n_arm"] for k, v in u.items() if v["n_arm"] >= self.min_examples}
+            return (sum(u[k]["auuc"] * n for k, n in w.items()) / sum(w.values())) if w else 0.0
+
         return {"brier_raw": ev.brier(p, y), "brier": ev.brier(pc, y), "log_loss": ev.log_loss(pc, y),
                 "ece": rel["ece"], "reliability": rel["table"], "uplift": uplift,
-                "uplift_auuc": float(score)}
+                "uplift_auuc": float(weighted(uplift)), "uplift_ipw": uplift_ipw,
+                "uplift_auuc_ipw": float(weighted(uplift_ipw))}
 
     def _select(self, res: dict) -> str:
-        """Best uplift (count-weighted IPW AUUC) among learners whose Brier is near the best."""
+        """Best uplift (count-weighted AIPW AUUC) among learners whose Brier is near the best."""
         best = min(r["brier"] for r in res.values())
         ok = [c for c, r in res.items() if r["brier"] <= best + BRIER_TOLERANCE]
         return max(ok, key=lambda c: (res[c]["uplift_auuc"], -res[c]["brier"]))

@@ -2,11 +2,12 @@
 
 Probability quality is measured on the arm each household actually received (Brier score, log
 loss, a reliability table and its expected calibration error). Uplift quality, for each support
-against none, is an inverse-propensity-weighted (IPW) gain curve: rank households by the estimated
-gain, and estimate from the observed outcomes, reweighted by the estimated propensities, the exits
-added by supporting the top q of them; the area between that curve and random targeting (an
-AUUC / Qini-style number) and the value at q = 30% are reported. IPW is unbiased only under
-unconfoundedness and overlap (see :mod:`.learners`); propensities are clipped at ``clip``.
+against none, is a gain curve: rank households by the estimated gain, and estimate from the
+observed outcomes, reweighted by the estimated propensities, the exits added by supporting the top
+q of them; the area between that curve and random targeting (an AUUC / Qini-style number) and the
+value at q = 30% are reported, both with inverse-propensity weights (IPW) and doubly robust (AIPW)
+scores that use a common out-of-fold outcome model. Both are unbiased only under unconfoundedness
+and overlap (see :mod:`.learners`); propensities are clipped at ``clip``.
 """
 
 from __future__ import annotations
@@ -67,23 +68,30 @@ def reliability(p, y, bins: int = 10) -> dict:
     return {"ece": float(ece), "table": table}
 
 
-def uplift_curve(tau_hat, t, y, e, arm: int, clip: float = 0.02) -> dict:
-    """IPW gain curve of targeting ``arm`` (vs none, arm 0) to households ranked by ``tau_hat``.
+def uplift_curve(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> dict:
+    """Gain curve of targeting ``arm`` (vs none, arm 0) to households ranked by ``tau_hat``.
 
     ``gain(q)`` estimates the exits per household added by giving ``arm`` to the top q of all
     households; ``auuc`` is the mean over q in 0.1..1 of gain(q) - q * gain(1) (0 for a random
-    ranking, positive when the ranking finds those who gain most).
+    ranking, positive when the ranking finds those who gain most). Without ``mu`` the per-row
+    scores are IPW; with ``mu`` (out-of-fold outcome predictions, ``(n, n_arms)``) they are
+    doubly robust (AIPW): ``mu_a - mu_0 + [t=a](y - mu_a)/e_a - [t=0](y - mu_0)/e_0``, unbiased
+    if either the propensities or the outcome model is right, and much less noisy.
     """
     n = len(y)
     ea = np.clip(e[:, arm], clip, 1)
     e0 = np.clip(e[:, 0], clip, 1)
-    z = y * ((t == arm) / ea - (t == 0) / e0)
+    if mu is None:
+        z = y * ((t == arm) / ea - (t == 0) / e0)
+    else:
+        z = (mu[:, arm] - mu[:, 0] + (t == arm) * (y - mu[:, arm]) / ea
+             - (t == 0) * (y - mu[:, 0]) / e0)
     order = np.argsort(-tau_hat, kind="stable")
     cz = np.cumsum(z[order]) / n
     gains = np.array([cz[max(0, int(round(q * n)) - 1)] for q in QS])
     total = gains[-1]
     diffs = gains - QS * total
-    return {"n_arm": int((t == arm).sum()), "ate_ipw": float(total),
+    return {"n_arm": int((t == arm).sum()), "ate": float(total),
             "auuc": float(diffs.mean()), "gain_at_30": float(np.interp(0.3, QS, gains) - 0.3 * total)}
 
 
