@@ -251,9 +251,11 @@ def train(history, out, seed, force):
         say(f"training on {history}")
         card = train_file(history, out, seed=seed, force=force)
     metrics = card.get("metrics", {})
-    click.echo(f"model {card.get('name', '')} written to {out}")
-    for k, v in list(metrics.items())[:12]:
-        click.echo(f"  {k}: {v}")
+    click.echo(f"model {card.get('name', '')} ({card.get('estimator', '?')}) written to {out}; "
+               "its card: model_card.md")
+    for k, v in metrics.items():
+        if isinstance(v, int | float):
+            click.echo(f"  {k}: {v:.4g}")
 
 
 @main.command()

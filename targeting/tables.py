@@ -84,9 +84,11 @@ def classify_file(path, out, *, standard: str = "vn-2022-2025", force: bool = Fa
 
 def train_file(path, out, *, seed: int = 0, force: bool = False) -> dict:
     """Train the scoring model on a history file and save it with its model card."""
+    from .io import write_folder_atomically
     from .scoring import save_model, train_model
 
     history = read_table(path, schema.HISTORY)
     model = train_model(history, seed=seed)
-    save_model(model, out, history_df=history, force=force)
+    write_folder_atomically(out, lambda tmp: save_model(model, tmp, history_df=history,
+                                                        source=Path(path).name), force=force)
     return dict(getattr(model, "card_", {}) or {})
