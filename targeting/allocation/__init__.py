@@ -3,9 +3,12 @@
 It takes a table of gains (``household_id, project_id, gain, cost_vnd``), never the scoring model.
 Modules: :mod:`.instance` (the problem as arrays), one module per constraint family
 (:mod:`.budgets`, :mod:`.projects`, :mod:`.cooperatives`, :mod:`.quotas`), :mod:`.model` (the
-named linear model and its solver back-ends), :mod:`.solve` (the optimal strategy),
-:mod:`.decompose` (province scale), :mod:`.conflicts` (why a policy cannot be met),
-:mod:`.explain` (unsupported reasons and slack).
+named linear model and its CP-SAT / pywraplp emitters), :mod:`.objective` (exact gain scaling,
+tie-breaks), :mod:`.lp` (the sparse LP relaxation: bound, duals, guidance), :mod:`.solve` (the
+optimal strategy and the measured solver choice), :mod:`.decompose` (province scale),
+:mod:`.conflicts` (why a policy cannot be met), :mod:`.fill` (the baselines' engine and the warm
+start), :mod:`.explain` (unsupported reasons and slack), :mod:`.checks` (every hard constraint,
+checked on a plan), :mod:`.synthetic` (small builders, the province generator, GAP files).
 """
 
 from __future__ import annotations
