@@ -55,3 +55,41 @@ def test_public_needs_a_key(tmp_path, tiny, monkeypatch):
     r = CliRunner().invoke(main, ["plan", str(tiny), "--out", str(tmp_path / "p"), "--public"])
     assert r.exit_code == 2 and "--key-file" in r.output
     assert not (tmp_path / "p").exists()
+
+
+def test_formula_text_neutralised_in_csv_outputs(tmp_path):
+    from .conftest import tiny_tables, write_tables
+
+    t = tiny_tables()
+    t["households"].loc[0, "village"] = "=HYPERLINK(\"http://x\",\"click\")"
+    t["households"].loc[1, "village"] = "@SUM(A1)"
+    t["households"].loc[2, "household_id"] = "+h3"
+    t["households"].loc[3, "household_id"] = "-h4"
+    folder = write_tables(tmp_path / "s", t)
+    out = tmp_path / "plan"
+    r = CliRunner().invoke(main, ["plan", str(folder), "--out", str(out), "--strategy", "greedy"])
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(out / "allocation.csv", keep_default_na=False)
+    text = a.select_dtypes(include="object")
+    for col in text.columns:
+        assert not text[col].astype(str).str.match(r"^[=+\-@]").any(), col
+    assert "'=HYPERLINK(\"http://x\",\"click\")" in set(a["village"])
+    assert "'+h3" in set(a["household_id"])
+
+
+def test_time_limit_is_honest(tmp_path):
+    import json
+
+    world = synth.write_world(synth.make_world(seed=8, communes=12, households=6000, history_factor=1),
+                              tmp_path / "w")
+    out = tmp_path / "plan"
+    t0 = time.perf_counter()
+    r = CliRunner().invoke(main, ["allocate", str(world), "--out", str(out), "--time-limit", "2"])
+    elapsed = time.perf_counter() - t0
+    assert r.exit_code == 0, r.output
+    meta = json.loads((out / "plan.json").read_text())
+    assert meta["status"] in ("optimal", "feasible", "timeout")
+    assert meta["gap"] is not None and meta["bound"] >= meta["objective"] - 1e-6
+    # the solver's share: the limit, plus what HiGHS takes to stop and the bookkeeping after
+    assert meta["solve_seconds"] <= 2 * 1.25 + 1.5
+    assert elapsed < 120  # loading, training and writing included

@@ -380,7 +380,9 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
             hint = None
             if lp is not None:
                 hint = _best_hint(inst, lp)
-            out = solve_plan(inst, settings, backend=backend, hint=hint)
+            # The time limit covers the whole solve: what the LP and rounding took is spent.
+            left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
+            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
         out["lp"] = lp
     if out.get("lp") is not None:
         # both are proven upper bounds: keep the tighter
