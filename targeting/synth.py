@@ -457,7 +457,9 @@ def make_world(
         'strategy = "optimal"\n\n'
         "[solver]\n"
         "time_limit_s = 60\n"
-        "relative_gap = 0.0001\n"
+        "# Gains estimated by a model carry far more error than 0.5%; the plan is proven within\n"
+        "# this gap of the best possible for those gains. 0 asks for a proof of optimality.\n"
+        "relative_gap = 0.005\n"
         f"seed = {seed}\n"
         "workers = 0\n\n"
         "[policy]\n"
