@@ -93,3 +93,50 @@ def test_time_limit_is_honest(tmp_path):
     # the solver's share: the limit, plus what HiGHS takes to stop and the bookkeeping after
     assert meta["solve_seconds"] <= 2 * 1.25 + 1.5
     assert elapsed < 120  # loading, training and writing included
+
+
+class _Payload:
+    """Unpickling this would create a file: the model loader must never get that far."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
+    import pickle
+    import zipfile
+
+    marker = tmp_path / "pwned.txt"
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "model.skops").write_bytes(pickle.dumps(_Payload(marker)))
+    for cmd in (["plan", str(tiny), "--out", str(tmp_path / "p")], ["score", str(tiny), "--out", str(tmp_path / "s.csv")]):
+        r = CliRunner().invoke(main, [*cmd, "--model", str(evil)])
+        assert r.exit_code == 2, r.output
+        assert "Traceback" not in r.output
+    assert not marker.exists()
+    assert not (tmp_path / "p").exists() and not (tmp_path / "s.csv").exists()
+    # a tampered archive: the bundled model with a member replaced by garbage
+    from targeting.io import bundled_model
+
+    tampered = tmp_path / "tampered"
+    tampered.mkdir()
+    with zipfile.ZipFile(bundled_model() / "model.skops") as src, \
+            zipfile.ZipFile(tampered / "model.skops", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, b"\x80\x04garbage" if info.filename != "schema.json" else data)
+    r = CliRunner().invoke(main, ["score", str(tiny), "--out", str(tmp_path / "t.csv"), "--model", str(tampered)])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+
+
+def test_optimal_plan_reproducible(tmp_path):
+    world = synth.write_world(synth.make_world(seed=4, communes=2, households=400, history_factor=3), tmp_path / "w")
+    for name in ("a", "b"):
+        r = CliRunner().invoke(main, ["allocate", str(world), "--out", str(tmp_path / name)])
+        assert r.exit_code == 0, r.output
+    assert (tmp_path / "a" / "allocation.csv").read_bytes() == (tmp_path / "b" / "allocation.csv").read_bytes()
