@@ -27,6 +27,8 @@ LEARNER_NAMES = {
     "dr": "DR-learner (cross-fitted outcome and propensity models, AIPW pseudo-outcomes)",
     "logistic": "logistic scorecard (main effects, constant log-odds effect per support)",
     "logistic_x": "logistic scorecard with support-by-feature interactions (heterogeneous effects)",
+    "logistic_h": ("logistic scorecard on data-driven nonlinear bases with hierarchically shrunken "
+                   "support-by-feature interactions, penalties chosen by cross-validated log loss"),
 }
 
 
@@ -77,10 +79,11 @@ def build_card(model) -> dict:
         "version": MODEL_VERSION,
         "estimator": sel,
         "estimator_description": LEARNER_NAMES.get(sel, sel),
-        "selection": ("learner='auto': cross-validated Brier score within "
-                      "0.002 of the best, then highest doubly robust (AIPW) uplift AUUC, count-weighted "
-                      "over interventions; the AIPW outcome model is the mean of all candidates' "
-                      "out-of-fold predictions") if model.learner == "auto" else f"fixed learner={model.learner!r}",
+        "selection": ("learner='auto': among learners whose cross-validated Brier score is "
+                      "within 0.002 of the best, the lowest out-of-fold log loss, unless another's "
+                      "doubly robust (AIPW) uplift AUUC (count-weighted over interventions; outcome "
+                      "model: the mean of all candidates' out-of-fold predictions) beats it by more "
+                      "than 2 paired standard errors; then the highest such AUUC") if model.learner == "auto" else f"fixed learner={model.learner!r}",
         "calibration": {"method": "Platt (logistic on the log-odds), fitted on out-of-fold predictions",
                         "enabled": bool(model.calibrate),
                         "a": float(model.calibration_[0]), "b": float(model.calibration_[1])},

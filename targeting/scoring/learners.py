@@ -30,6 +30,12 @@ Learners:
 ``logistic_x``
     The same scorecard with support-by-feature interactions (each support its own slopes), more
     strongly regularised: effects vary between households, still linear in the log-odds.
+``logistic_h``
+    The scorecard on data-driven bases (each numeric column, step indicators at the observed
+    levels of count columns and at quantiles of continuous ones, a log of skewed ones), with
+    hierarchical shrinkage: the supports share one average effect and one set of slopes, and
+    each support's own offset and slopes are penalised deviations from them. The penalty
+    strengths are chosen by an inner cross-validated log loss, so they adapt to the data size.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 from targeting.scoring.features import dense_design, dense_stats
 
 __all__ = ["LEARNERS", "make_learner", "PropensityModel", "SLearner", "TLearner", "DRLearner",
-           "LogisticLearner"]
+           "LogisticLearner", "HierLogisticLearner"]
 
 EPS = 1e-4
 
@@ -438,9 +444,222 @@ def make_learner(name, **kw):
     cls = LEARNERS[name]
     if cls is LogisticLearner or cls is SLearner:
         kw.pop("min_examples", None)
-    if cls is LogisticLearner:
+    if cls is LogisticLearner or cls is HierLogisticLearner:
         kw.pop("max_iter", None)
         kw.pop("learning_rate", None)
         if name == "logistic_x":
             kw.update(interactions=True, C=0.3)
     return cls(**kw)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scorecard with data-driven nonlinear bases and shrunken support-by-feature interactions
+# ---------------------------------------------------------------------------------------------
+
+#: Quantiles of a continuous column where step bases start (found from the data, not fixed).
+BASIS_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+#: Most step bases for a count column (one per observed level, lowest levels first).
+MAX_COUNT_STEPS = 6
+#: The support indicators are scaled up so the penalty barely touches the average effects.
+ARM_SCALE = 10.0
+
+
+def basis_stats(X: np.ndarray, cat_mask: np.ndarray, n_cats: list[int],
+                min_share: float = 0.03) -> dict:
+    """The nonlinear bases of each numeric column, learned from the data.
+
+    Per numeric column: the value itself, and for non-binary columns step indicators ``x >= c``
+    at cut points ``c`` read off the data (every observed level of a count column, the
+    :data:`BASIS_QUANTILES` of a continuous one), keeping only cuts with at least ``min_share`` of
+    the rows on each side; a non-negative skewed column also gets ``log1p(x / median)``. Missing
+    values are filled with the median first. Every basis is then standardised.
+    """
+    num = X[:, ~cat_mask]
+    n = len(X)
+    med = np.nanmedian(num, axis=0) if num.shape[1] and n else np.zeros(num.shape[1])
+    med = np.where(np.isnan(med), 0.0, med)
+    filled = np.where(np.isnan(num), med, num)
+    cuts, logs = [], []
+    floor = max(5, int(min_share * n))
+    for j in range(filled.shape[1]):
+        x = filled[:, j]
+        vals = np.unique(x)
+        if len(vals) <= 2:
+            cuts.append(np.zeros(0))
+            logs.append(0.0)
+            continue
+        if np.all(vals == np.round(vals)) and len(vals) <= 15:
+            cand = vals[1:]
+        else:
+            cand = np.unique(np.quantile(x, BASIS_QUANTILES, method="lower"))
+        keep = [c for c in cand if floor <= (x >= c).sum() <= n - floor]
+        if len(vals) <= 15:
+            keep = keep[:MAX_COUNT_STEPS]
+        cuts.append(np.asarray(keep, dtype=float))
+        skewed = x.min() >= 0 and np.mean(x) > 0 and np.quantile(x, 0.9) > 3 * max(np.median(x), 1e-9)
+        logs.append(float(max(np.median(x), np.mean(x) / 10)) if skewed and len(vals) > 15 else 0.0)
+    stats = {"median": med, "cuts": cuts, "logs": logs, "n_cats": list(n_cats)}
+    # What each basis is: 0 the value itself (or a category), 1 a step of a count column,
+    # 2 a step at a quantile of a continuous column, 3 a log.
+    role = []
+    for j in range(filled.shape[1]):
+        role += [0] + [1 if len(np.unique(filled[:, j])) <= 15 else 2] * len(cuts[j]) + [3] * (logs[j] > 0)
+    role += [0] * int(sum(n_cats))
+    B = _raw_basis(X, cat_mask, stats)
+    mean = B.mean(axis=0) if n else np.zeros(B.shape[1])
+    sd = B.std(axis=0) if n else np.ones(B.shape[1])
+    stats["keep"] = sd > 0
+    stats["role"] = np.asarray(role, dtype=int)[stats["keep"]]
+    stats["mean"] = mean[stats["keep"]]
+    stats["sd"] = sd[stats["keep"]]
+    return stats
+
+
+def _raw_basis(X, cat_mask, stats) -> np.ndarray:
+    num = X[:, ~cat_mask]
+    num = np.where(np.isnan(num), stats["median"], num)
+    parts = []
+    for j in range(num.shape[1]):
+        x = num[:, j]
+        parts.append(x[:, None])
+        if len(stats["cuts"][j]):
+            parts.append((x[:, None] >= stats["cuts"][j][None, :]).astype(float))
+        if stats["logs"][j] > 0:
+            parts.append(np.log1p(np.maximum(x, 0) / stats["logs"][j])[:, None])
+    cats = X[:, cat_mask]
+    for j, k in enumerate(stats["n_cats"]):
+        col = cats[:, j]
+        oh = np.zeros((len(X), k))
+        ok = ~np.isnan(col)
+        oh[np.nonzero(ok)[0], col[ok].astype(int)] = 1.0
+        parts.append(oh)
+    return np.hstack(parts) if parts else np.zeros((len(X), 0))
+
+
+def basis_design(X, cat_mask, stats) -> np.ndarray:
+    """Standardised bases (see :func:`basis_stats`) of an encoded matrix."""
+    B = _raw_basis(X, cat_mask, stats)[:, stats["keep"]]
+    return (B - stats["mean"]) / stats["sd"]
+
+
+class HierLogisticLearner:
+    """Logistic scorecard on nonlinear bases with hierarchically shrunken interactions.
+
+    The log-odds under arm ``a`` is ``b_a + x'(w + [a>0] v + u_a)``: ``w`` the main slopes on the
+    standardised bases, ``v`` slopes shared by every support (what makes support pay in general)
+    and ``u_a`` each support's own deviation. All are L2-penalised, the shared and per-support
+    ones more strongly (scaled by ``shrink``), so a support with few examples borrows from the
+    others and its own deviation is pulled toward zero. The penalty strength ``C`` is chosen by an
+    inner cross-validated log loss (folds stratified by arm and outcome), so it adapts to the
+    amount of data.
+    """
+
+    name = "logistic_h"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
+                 ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=(0, 1, 2, 3),
+                 inter_roles=(0, 1), arm_scale=2.0, folds=3, **_ignored):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.Cs = Cs
+        self.ratios = ratios
+        self.shrink = shrink
+        self.main = main
+        self.main_roles = main_roles
+        self.inter_roles = inter_roles
+        self.arm_scale = arm_scale
+        self.folds = folds
+
+    def _design(self, B, arm, ratio):
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(B),))
+        k = self.n_arms - 1
+        oh = np.zeros((len(B), k))
+        rows = np.nonzero(arm > 0)[0]
+        oh[rows, arm[rows] - 1] = 1.0
+        treated = (arm > 0).astype(float)[:, None]
+        main_cols, inter_cols = self._masks()
+        Bi = B[:, inter_cols]
+        shared = treated * Bi * (ratio * self.shrink[0])
+        own = (oh[:, :, None] * Bi[:, None, :]).reshape(len(B), -1) * (ratio * self.shrink[1])
+        return np.hstack([B[:, main_cols] * self.main, treated * ARM_SCALE, oh * self.arm_scale,
+                          shared, own])
+
+    def _masks(self):
+        role = self.stats_["role"]
+        return np.isin(role, self.main_roles), np.isin(role, self.inter_roles)
+
+    def _lr(self, C):
+        return LogisticRegression(C=C, max_iter=500, tol=1e-5, random_state=self.seed,
+                                  warm_start=True)
+
+    def fit(self, X, t, y):
+        self.stats_ = basis_stats(X, self.cat_mask, self.n_cats)
+        if len(np.unique(y)) < 2:
+            self.coef_ = None
+            self.constant_ = _constant_prob(y)
+            return self
+        B = basis_design(X, self.cat_mask, self.stats_)
+        grid = [(float(C), float(r)) for r in self.ratios for C in sorted(self.Cs)]
+        if len(grid) > 1 and self.folds >= 2 and len(y) >= 100:
+            from targeting.scoring.evaluate import stratified_folds
+
+            fold = stratified_folds(t, y, self.folds, self.seed)
+            loss = np.zeros(len(grid))
+            for r in self.ratios:
+                Dr = self._design(B, t, r)
+                for k in range(self.folds):
+                    tr, te = fold != k, fold == k
+                    if len(np.unique(y[tr])) < 2:
+                        continue
+                    lr = self._lr(min(self.Cs))
+                    for C in sorted(self.Cs):  # warm-started path, strong to weak penalty
+                        lr.set_params(C=C)
+                        lr.fit(Dr[tr], y[tr])
+                        p = np.clip(lr.predict_proba(Dr[te])[:, 1], 1e-6, 1 - 1e-6)
+                        loss[grid.index((float(C), float(r)))] -= np.sum(
+                            y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p))
+            self.C_, self.ratio_ = grid[int(np.argmin(loss))]
+            self.cv_log_loss_ = (loss / len(y)).tolist()
+        else:
+            self.C_, self.ratio_ = grid[len(grid) // 2]
+        D = self._design(B, t, self.ratio_)
+        lr = self._lr(self.C_).fit(D, y)
+        self.coef_ = lr.coef_[0].copy()
+        self.intercept_ = float(lr.intercept_[0])
+        return self
+
+    def _weights(self):
+        """Log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)`` per arm."""
+        k = self.n_arms - 1
+        mm, im = self._masks()
+        q, r = int(mm.sum()), int(im.sum())
+        c = self.coef_
+        W = np.zeros((len(mm), self.n_arms))
+        W[mm] = c[:q, None] * self.main
+        oh = c[q] * ARM_SCALE + c[q + 1:q + 1 + k] * self.arm_scale
+        c = c[q + 1 + k:]
+        shared = c[:r] * (self.ratio_ * self.shrink[0])
+        own = c[r:].reshape(k, r).T * (self.ratio_ * self.shrink[1])
+        W[im, 1:] += shared[:, None] + own
+        b = self.intercept_ + np.concatenate([[0.0], oh])
+        return W, b
+
+    def predict_arm(self, X, arm):
+        if self.coef_ is None:
+            return np.full(len(X), self.constant_)
+        B = basis_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+        return expit(np.einsum("ij,ji->i", B, W[:, arm]) + b[arm])
+
+    def predict_all(self, X):
+        if self.coef_ is None:
+            return np.full((len(X), self.n_arms), self.constant_)
+        B = basis_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        return expit(B @ W + b)
+
+
+LEARNERS["logistic_h"] = HierLogisticLearner
