@@ -19,6 +19,22 @@ from .errors import TargetingError
 STRATEGY_CHOICE = click.Choice(["optimal", "greedy", "capacity", "poorest", "lottery"])
 
 
+def engine_options(f):
+    """``--engine`` and ``--scheduler``, shared by the commands that score or allocate."""
+    f = click.option("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler to run on (e.g. tcp://10.0.0.5:8786); only with --engine dask. "
+                     "Without it --engine dask starts a local cluster of 2 worker processes.")(f)
+    return click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                        help="Where to score and solve: this machine, or a Dask cluster "
+                        '(pip install "targeting[distributed]").')(f)
+
+
+def _check_engine(engine: str, scheduler: str | None) -> None:
+    # Checked before any work, like every conflicting option.
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler is only used with --engine dask")
+
+
 class Failure(click.ClickException):
     """A domain error shown as one clear message, with the exit status of its kind."""
 
@@ -149,24 +165,29 @@ def main(verbose: bool) -> None:
 @click.option("--key-file", type=click.Path(path_type=Path), help="The commune's secret key for --public "
               "(else the TARGETING_PUBLIC_KEY variable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, key_file, quiet):
+@engine_options
+def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, key_file, quiet, engine, scheduler):
     """Plan a scenario end to end and write the plan folder.
 
     Validates SCENARIO, derives missing statuses, scores households, allocates support and
     writes allocation.csv, summary.csv, plan.json, beneficiaries.xlsx and report.html to --out.
     With no SCENARIO it plans the bundled sample (data_samples/thai_nguyen).
     """
+    from .engine import open_engine
     from .plan import make_plan, write_plan
     from .privacy import public_plan, read_key
 
     if key_file is not None and not public:
         raise click.UsageError("--key-file is only used with --public")
+    _check_engine(engine, scheduler)
     with domain_errors(), progress(quiet) as say:
         _refuse_existing(out, force)
         key = read_key(key_file) if public else None
         sc = _read(scenario)
         say(f"read {sc.path}: {len(sc.households)} households, {len(sc.projects)} projects")
-        p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say)
+        with open_engine(engine, scheduler) as eng:
+            p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say,
+                          engine=eng)
         if key is not None:
             p = public_plan(p, key)
         say(f"writing {out}")
@@ -263,12 +284,15 @@ def train(history, out, seed, force):
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="CSV file to write.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def score(scenario, model_path, out, force):
+@engine_options
+def score(scenario, model_path, out, force, engine, scheduler):
     """Rank households by their capacity to exit poverty sustainably, with reasons."""
+    from .engine import open_engine
     from .plan import resolve_model
     from .scoring import score_households
     from .tables import write_table_atomically
 
+    _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
@@ -276,7 +300,8 @@ def score(scenario, model_path, out, force):
             sc.gains = None  # scoring needs a model; gains.csv only replaces it for allocation
         model, _ = resolve_model(sc, model_path, say)
         model.check_features(sc.households)
-        scores = score_households(model, sc.households, sc.projects)
+        with open_engine(engine, scheduler) as eng:
+            scores = score_households(model, sc.households, sc.projects, engine=eng)
         write_table_atomically(scores, out, force=force)
     click.echo(f"{len(scores)} households scored; written to {out}")
 
@@ -288,14 +313,19 @@ def score(scenario, model_path, out, force):
 @click.option("--strategy", type=STRATEGY_CHOICE, help="Allocation strategy.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def allocate(scenario, model_path, out, strategy, time_limit, force):
+@engine_options
+def allocate(scenario, model_path, out, strategy, time_limit, force, engine, scheduler):
     """The optimizer alone: allocation.csv, summary.csv and plan.json."""
+    from .engine import open_engine
     from .plan import make_plan, write_plan
 
+    _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
-        p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say)
+        with open_engine(engine, scheduler) as eng:
+            p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say,
+                          engine=eng)
         write_plan(p, out, force=force, files=("allocation.csv", "summary.csv", "plan.json"))
     _print_plan(p, out)
 
@@ -310,9 +340,11 @@ def allocate(scenario, model_path, out, strategy, time_limit, force):
 @click.option("--curve/--no-curve", default=True, show_default=True,
               help="Also re-solve at other budgets for the budget-exits curve.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def compare(scenario, out, strategies, model_path, time_limit, curve, force):
+@engine_options
+def compare(scenario, out, strategies, model_path, time_limit, curve, force, engine, scheduler):
     """Run several strategies on one scenario and set their outcomes side by side."""
     from .compare import compare_strategies, write_comparison
+    from .engine import open_engine
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     bad = [s for s in names if s not in STRATEGY_CHOICE.choices]
@@ -321,11 +353,13 @@ def compare(scenario, out, strategies, model_path, time_limit, curve, force):
             f"unknown strategy {', '.join(bad) or '(none)'}; expected some of {', '.join(STRATEGY_CHOICE.choices)}",
             param_hint="--strategies",
         )
+    _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
-        result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
-                                    curve=curve, progress=say)
+        with open_engine(engine, scheduler) as eng:
+            result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
+                                        curve=curve, progress=say, engine=eng)
         write_comparison(result, out, force=force)
     _print_comparison(result.table)
     click.echo(f"comparison written to {out}")

@@ -65,6 +65,7 @@ def budget_curve(
     multipliers=CURVE_MULTIPLIERS,
     time_limit_s: float | None = None,
     progress=None,
+    engine=None,
 ) -> pd.DataFrame:
     """Added and expected exits as every commune's budget is scaled, by re-solving."""
     rows = []
@@ -76,7 +77,7 @@ def budget_curve(
         if progress:
             progress(f"budget curve: {m:g} x budget")
         p = make_plan(sc, model_source="shared", gains=gains, scores=scores, strategy=strategy,
-                      time_limit_s=limit)
+                      time_limit_s=limit, engine=engine)
         rows.append(
             {
                 "budget_multiplier": m,
@@ -99,21 +100,25 @@ def compare_strategies(
     time_limit_s: float | None = None,
     curve: bool = True,
     progress=None,
+    engine=None,
 ) -> Comparison:
-    """Plan ``scenario`` with each strategy, sharing one model and one gains table."""
+    """Plan ``scenario`` with each strategy, sharing one model and one gains table.
+
+    ``engine`` (:mod:`targeting.engine`) is used for scoring and every optimal solve.
+    """
     model, source = resolve_model(scenario, model_path, progress)
-    gains, scores = scenario_gains(scenario, model)
+    gains, scores = scenario_gains(scenario, model, engine=engine)
     plans: dict[str, Plan] = {}
     for s in strategies:
         if progress:
             progress(f"strategy {s}")
         plans[s] = make_plan(scenario, model=model, model_source=source, gains=gains, scores=scores,
-                             strategy=s, time_limit_s=time_limit_s)
+                             strategy=s, time_limit_s=time_limit_s, engine=engine)
     table = pd.DataFrame([comparison_row(p) for p in plans.values()])
     cv = None
     if curve:
         cv = budget_curve(scenario, gains, scores, strategy="optimal" if "optimal" in strategies else strategies[0],
-                          time_limit_s=time_limit_s, progress=progress)
+                          time_limit_s=time_limit_s, progress=progress, engine=engine)
     return Comparison(table=table, plans=plans, curve=cv)
 
 

@@ -108,8 +108,11 @@ def _bundled_model_for(history: pd.DataFrame, households: pd.DataFrame, seed: in
     return folder if same else None
 
 
-def scenario_gains(scenario: Scenario, model) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The eligible (household, project) pairs with their gains and costs, and the scores.
+
+    ``engine`` (:mod:`targeting.engine`) scores households in partitions; the tables are the
+    same as without it.
 
     With a model: every pair the programme rules allow, ``gain = P(exit | project kind) -
     P(exit | no support)``. With gains.csv: the listed pairs that the rules also allow, gains as
@@ -133,8 +136,8 @@ def scenario_gains(scenario: Scenario, model) -> tuple[pd.DataFrame, pd.DataFram
         merged.attrs["dropped_pairs"] = int(dropped)
         return merged.reset_index(drop=True), None
     model.check_features(h)
-    gains = gains_for_pairs(model, h, pairs)
-    scores = score_households(model, h, p)
+    gains = gains_for_pairs(model, h, pairs, engine=engine)
+    scores = score_households(model, h, p, engine=engine)
     return gains, scores
 
 
@@ -154,10 +157,14 @@ def make_plan(
     gains: pd.DataFrame | None = None,
     scores: pd.DataFrame | None = None,
     progress: Progress | None = None,
+    engine=None,
 ) -> Plan:
     """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
 
     ``model``/``gains``/``scores`` may be passed in to share them between strategies (compare).
+    ``engine`` (:mod:`targeting.engine`; ``None`` = this machine) scores households in
+    partitions and solves the optimizer's per-commune subproblems as tasks; results are merged
+    in a fixed order, so the same scenario and seed give the same plan on every engine.
     """
     from .strategies import run_strategy
 
@@ -171,7 +178,7 @@ def make_plan(
         if model is None and model_source is None:
             model, model_source = resolve_model(scenario, model_path, progress)
         _say(progress, "computing gains for eligible household-project pairs")
-        gains, scores = scenario_gains(scenario, model)
+        gains, scores = scenario_gains(scenario, model, engine=engine)
     capacity = _capacity(gains, scores)
     _say(progress, f"allocating with strategy {strategy}")
     t0 = time.perf_counter()
@@ -184,6 +191,7 @@ def make_plan(
         gains[["household_id", "project_id", "gain", "cost_vnd"]],
         settings,
         capacity=capacity,
+        engine=engine,
     )
     log.info("strategy %s: status %s, objective %.4f in %.2fs", strategy, result.status, result.objective,
              time.perf_counter() - t0)

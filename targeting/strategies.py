@@ -46,6 +46,7 @@ def run_strategy(
     gains: pd.DataFrame,
     settings: Settings | None = None,
     capacity: pd.Series | None = None,
+    engine=None,
 ) -> AllocationResult:
     """Allocate with one strategy.
 
@@ -60,6 +61,9 @@ def run_strategy(
         Solver and policy settings (time limit, gap, seed, workers, quotas).
     capacity : Series, optional
         Capacity score by ``household_id`` for the ``capacity`` strategy.
+    engine : LocalEngine or DaskEngine, optional
+        Where ``optimal`` solves its per-commune subproblems (:mod:`targeting.engine`); the
+        baselines are single sequential passes and always run here.
 
     Returns
     -------
@@ -77,7 +81,7 @@ def run_strategy(
     if strategy == "optimal":
         from .allocation.solve import solve_optimal
 
-        return solve_optimal(inst, settings)
+        return solve_optimal(inst, settings, engine=engine)
     return run_baseline(strategy, inst, settings, capacity=capacity)
 
 

@@ -7,7 +7,8 @@ projects and communes). So:
    reported with the plan, and its solution says how much of each cooperative each commune uses.
 2. Give each commune an integer share of every cooperative's capacity: the LP use rounded down,
    the capacity left handed out by largest remainder (shares never exceed the capacity).
-3. Solve every commune on its own (HiGHS MIP, two communes at a time on this 2-core machine),
+3. Solve every commune on its own (HiGHS MIP, two communes at a time on this 2-core machine, or
+   one task per commune on a Dask cluster with ``engine``),
    with its shares as cooperative capacities and no cooperative minimum, over the pairs the LP
    guides to: those with a positive LP value or a reduced cost within ``RC_SHARE`` of the median
    gain (an LP-guided neighbourhood; measured to reach the commune optimum, or within 0.01%, in
@@ -28,7 +29,6 @@ from __future__ import annotations
 import logging
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 #: Pairs whose LP reduced cost is within this share of the median positive gain stay free.
 RC_SHARE = 0.05
 
-__all__ = ["solve_decomposed", "coop_shares"]
+__all__ = ["solve_decomposed", "coop_shares", "compact"]
 
 
 def coop_shares(inst, x_lp: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray:
@@ -70,10 +70,44 @@ def coop_shares(inst, x_lp: np.ndarray, closed: np.ndarray | None = None) -> np.
     return shares
 
 
-def solve_decomposed(inst, settings: Settings, backend: str = "highs") -> dict:
+def compact(inst):
+    """The same instance over only the households and projects its pairs use.
+
+    ``Instance.take`` keeps every household of the province; a commune's task carries only its
+    own (communes and cooperatives, a few thousand entries, stay whole so their indices hold).
+    Pair order is kept, so the chosen pair indices mean the same in both.
+    """
+    from .instance import Instance
+
+    h_used, pair_h = np.unique(inst.pair_h, return_inverse=True)
+    p_used, pair_p = np.unique(inst.pair_p, return_inverse=True)
+    hh = {k: getattr(inst, k)[h_used] for k in ("hh_ids", "hh_poverty", "hh_income")}
+    pp = {k: getattr(inst, k)[p_used] for k in ("p_ids", "p_commune", "p_slots", "p_envelope",
+                                                 "p_min_group", "p_coop")}
+    kc = {k: getattr(inst, k) for k in ("k_ids", "k_capacity", "k_min", "c_ids", "c_budget")}
+    quotas = [replace(q, attr=np.asarray(q.attr)[h_used]) for q in inst.quotas]
+    return Instance(**hh, **pp, **kc, pair_h=pair_h.astype(np.int64), pair_p=pair_p.astype(np.int64),
+                    pair_gain=inst.pair_gain, pair_cost=inst.pair_cost, quotas=quotas)
+
+
+def _solve_commune(task: tuple, *, coop_min: np.ndarray, settings: Settings, backend: str) -> dict:
+    """One commune's subproblem (a module-level function, so it can be sent to a worker)."""
+    from .solve import solve_plan
+
+    sub, cap, per = task
+    return solve_plan(sub, settings, time_limit=per, coop_capacity=cap, coop_min=coop_min, backend=backend)
+
+
+def solve_decomposed(inst, settings: Settings, backend: str = "highs", engine=None) -> dict:
+    """Solve by commune (see the module docstring).
+
+    ``engine`` (:mod:`targeting.engine`) runs the commune subproblems; ``None`` runs them on a
+    thread pool here. Either way the results are merged in commune order, so the plan does not
+    depend on where or in which order the communes were solved.
+    """
     if backend == "auto":
         backend = "highs"  # LP-guided neighbourhoods: HiGHS proves them in a fraction of a second
-    from .solve import _workers, solve_plan
+    from .solve import _workers
 
     t0 = time.perf_counter()
     limit = float(settings.time_limit_s)
@@ -83,31 +117,29 @@ def solve_decomposed(inst, settings: Settings, backend: str = "highs") -> dict:
     shares = coop_shares(inst, lp["x"])
     no_min = np.zeros(len(inst.k_ids), dtype=np.int64)
     sub_settings = replace(settings, workers=1)
-    threads = _workers(settings)
+    threads = _workers(settings) if engine is None else engine.parallelism
     pos = inst.pair_gain[inst.pair_gain > 0]
     thr = RC_SHARE * float(np.median(pos)) if len(pos) else 0.0
     guided = (lp["x"] > 1e-6) | (lp["reduced_cost"] <= thr)
     subs = {}
     for c in communes:
         idx = np.flatnonzero((inst.pair_c == c) & guided)
-        subs[int(c)] = (inst.take(idx), idx)
+        subs[int(c)] = (compact(inst.take(idx)), idx)
     results: dict[int, dict] = {}
-
-    def solve_one(c: int, per: float) -> tuple[int, dict]:
-        sub, idx = subs[c]
-        cap = shares[:, c].copy()
-        out = solve_plan(sub, sub_settings, time_limit=per, coop_capacity=cap, coop_min=no_min,
-                         backend=backend)
-        return c, out
 
     def run(cs: list[int]) -> None:
         left = max(1.0, limit - (time.perf_counter() - t0))
-        # weight per-commune limits by size; two at a time
+        # weight per-commune limits by size; as many at a time as there are workers
         n = np.array([len(subs[c][1]) for c in cs], dtype=float)
         per = np.maximum(0.5, 0.85 * left * threads * n / max(n.sum(), 1))
-        with ThreadPoolExecutor(max_workers=threads) as ex:
-            for c, out in ex.map(lambda a: solve_one(*a), zip(cs, per.tolist())):
-                results[c] = out
+        tasks = [(subs[c][0], shares[:, c].copy(), float(t)) for c, t in zip(cs, per.tolist())]
+        shared = {"coop_min": no_min, "settings": sub_settings, "backend": backend}
+        if engine is None:
+            outs = _local_map(tasks, shared, threads)
+        else:
+            outs = engine.map(_solve_commune, tasks, shared=shared)
+        for c, out in zip(cs, outs):
+            results[c] = out
 
     run([int(c) for c in communes])
     # second pass: communes that hit their share of the time get what is left
@@ -168,6 +200,13 @@ def solve_decomposed(inst, settings: Settings, backend: str = "highs") -> dict:
             "seconds": round(time.perf_counter() - t0, 3),
         },
     }
+
+
+def _local_map(tasks: list, shared: dict, threads: int) -> list:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=threads) as ex:
+        return list(ex.map(lambda t: _solve_commune(t, **shared), tasks))
 
 
 def _collect(subs, results) -> np.ndarray:

@@ -355,8 +355,13 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: dict | None, t0: float)
 
 
 def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
-                  decompose: bool | None = None) -> AllocationResult:
-    """The best plan (see :func:`targeting.strategies.run_strategy`)."""
+                  decompose: bool | None = None, engine=None) -> AllocationResult:
+    """The best plan (see :func:`targeting.strategies.run_strategy`).
+
+    ``engine`` (:mod:`targeting.engine`) runs the per-commune subproblems of the decomposition.
+    A distributed engine decomposes whenever there is more than one commune: the communes are
+    its tasks, coupled only through the cooperative shares of the province LP.
+    """
     from . import conflicts
 
     t0 = time.perf_counter()
@@ -364,11 +369,12 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     n_communes = len(np.unique(inst.pair_c)) if inst.n_pairs else 0
     if decompose is None:
-        decompose = inst.n_pairs >= DECOMPOSE_MIN_PAIRS and n_communes > 1
+        big = inst.n_pairs >= DECOMPOSE_MIN_PAIRS or getattr(engine, "distributed", False)
+        decompose = big and n_communes > 1
     if decompose:
         from .decompose import solve_decomposed
 
-        out = solve_decomposed(inst, settings, backend=backend)
+        out = solve_decomposed(inst, settings, backend=backend, engine=engine)
     else:
         try:
             lp = lp_relaxation(inst)

@@ -1,0 +1,123 @@
+"""The Dask engine: the same plan as on this machine, and clear failures.
+
+Solver nondeterminism: with ``--engine dask`` the optimizer always decomposes by commune (the
+communes are the tasks), so the optimal plan is compared with the local engine's decomposed
+solve of the same instance (``decompose=True``), with ``relative_gap = 0``; every commune
+subproblem is a single-threaded HiGHS solve that finishes well within its time limit, which is
+deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
+``greedy``, which has no solver at all.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+
+from targeting.cli import main
+from targeting.errors import ScenarioError
+
+distributed = pytest.importorskip(
+    "distributed", reason='dask.distributed is not installed (pip install "targeting[distributed]")'
+)
+
+from targeting.engine import DaskEngine  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    from targeting.io import read_scenario
+    from targeting.synth import make_world, write_world
+
+    path = tmp_path_factory.mktemp("engine") / "scenario"
+    write_world(make_world(seed=3, communes=3, households=600), path)
+    sc = read_scenario(path)
+    return replace(sc, settings=replace(sc.settings, relative_gap=0.0, time_limit_s=60.0))
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with DaskEngine() as eng:  # a LocalCluster: 2 worker processes, 1 thread each
+        yield eng
+
+
+@pytest.fixture(scope="module")
+def shared(scenario):
+    from targeting.plan import resolve_model, scenario_gains
+
+    model, source = resolve_model(scenario)
+    gains, scores = scenario_gains(scenario, model)
+    return model, source, gains, scores
+
+
+def test_partitioned_scoring_equals_local(scenario, engine, shared, monkeypatch):
+    import targeting.engine
+    from targeting.plan import scenario_gains
+
+    model, _, gains, scores = shared
+    monkeypatch.setattr(targeting.engine, "PARTITION_ROWS", 150)  # several partitions
+    g, s = scenario_gains(scenario, model, engine=engine)
+    assert g.equals(gains)
+    assert s.equals(scores)
+
+
+def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
+    from targeting.plan import make_plan
+
+    model, source, _, _ = shared
+    local = make_plan(scenario, model=model, model_source=source, strategy="greedy")
+    dask = make_plan(scenario, model=model, model_source=source, strategy="greedy", engine=engine)
+    assert dask.allocation.equals(local.allocation)
+    assert dask.summary.equals(local.summary)
+
+
+def test_optimal_communes_as_tasks_equal_local_decomposition(scenario, engine, shared):
+    from targeting.allocation.instance import build_instance
+    from targeting.allocation.solve import solve_optimal
+
+    _, _, gains, _ = shared
+    sc = scenario
+    inst = build_instance(sc.households, sc.projects, sc.cooperatives, sc.communes,
+                          gains[["household_id", "project_id", "gain", "cost_vnd"]], sc.settings)
+    local = solve_optimal(inst, sc.settings, decompose=True)
+    dask = solve_optimal(inst, sc.settings, engine=engine)  # decomposes: more than one commune
+    assert dask.details["decomposition"]["communes"] == 3
+    assert dask.assignment.equals(local.assignment)
+    assert dask.objective == local.objective
+
+
+def test_unreachable_scheduler_fails_fast():
+    t0 = time.perf_counter()
+    with pytest.raises(ScenarioError, match="tcp://127.0.0.1:1"):
+        DaskEngine("tcp://127.0.0.1:1")
+    assert time.perf_counter() - t0 < 30
+
+
+def test_cli_unreachable_scheduler_is_exit_2(scenario, tmp_path):
+    out = tmp_path / "plan"
+    r = CliRunner().invoke(main, ["allocate", str(scenario.path), "--out", str(out), "--strategy", "greedy",
+                                  "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"])
+    assert r.exit_code == 2, r.output
+    assert "tcp://127.0.0.1:1" in r.output
+    assert not out.exists()  # nothing partial written
+
+
+@pytest.mark.parametrize("command", ["plan", "allocate", "score", "compare"])
+def test_scheduler_without_dask_engine_is_usage_error(command, tmp_path):
+    out = tmp_path / "out"
+    args = [command, str(tmp_path / "missing"), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert "--scheduler is only used with --engine dask" in r.output
+    assert not out.exists()
+
+
+def test_local_engine_does_not_import_dask():
+    import subprocess
+    import sys
+
+    code = ("import sys, targeting.cli, targeting.plan, targeting.engine, targeting.allocation.decompose; "
+            "sys.exit(int(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules)))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
