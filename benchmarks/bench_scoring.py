@@ -29,7 +29,7 @@ from targeting.scoring import (
 
 warnings.simplefilter("ignore", OverlapWarning)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-LEARNERS = ("auto", "s", "t", "dr", "logistic", "logistic_x")
+LEARNERS = ("auto", "s", "t", "dr", "logistic", "logistic_x", "logistic_h")
 
 
 def bench_synth(seeds=(0, 1, 2), households: int | None = 4000) -> None:
