@@ -572,13 +572,10 @@ def bundled_model() -> Path:
 
 
 def _bundled(package: str, name: str) -> Path:
-    from importlib import resources
-
-    try:
-        base = Path(str(resources.files(f"targeting.{package}")))
+    # Installed (pip install .): the folders are inside the package, targeting/data_samples/...
+    # In a checkout or an editable install: at the top of the repository, beside targeting/.
+    here = Path(__file__).resolve().parent
+    for base in (here / package, here.parent / package):
         if (base / name).exists():
             return base / name
-    except (ModuleNotFoundError, TypeError):
-        pass
-    here = Path(__file__).resolve().parent.parent / package / name
-    return here
+    return here / package / name
