@@ -142,10 +142,12 @@ def _score(model, households: pd.DataFrame, projects: pd.DataFrame, *, reasons: 
 # --------------------------------------------------------------------------------------------
 
 
-def _partitions(n: int, partition_rows: int | None) -> list[slice]:
+def _partitions(n: int, partition_rows: int | None, parallelism: int = 1) -> list[slice]:
+    """At most ``partition_rows`` rows each, and at least one partition per worker."""
     from targeting.engine import PARTITION_ROWS
 
-    size = max(1, int(partition_rows or PARTITION_ROWS))
+    size = int(partition_rows or PARTITION_ROWS)
+    size = max(1, min(size, -(-n // max(1, parallelism))))
     return [slice(i, min(i + size, n)) for i in range(0, n, size)]
 
 
@@ -180,7 +182,7 @@ def _gains_partitioned(model, households, pairs, engine, partition_rows) -> pd.D
         raise ModelError(f"pairs: household_id {pairs['household_id'].iloc[int(np.argmax(hpos < 0))]!r} "
                          "is not in households")
     parts, where = [], []
-    for sl in _partitions(len(households), partition_rows):
+    for sl in _partitions(len(households), partition_rows, engine.parallelism):
         sel = np.flatnonzero((hpos >= sl.start) & (hpos < sl.stop))
         if len(sel):
             parts.append((households.iloc[sl], pairs.iloc[sel]))
@@ -195,7 +197,7 @@ def _gains_partitioned(model, households, pairs, engine, partition_rows) -> pd.D
 
 def _score_partitioned(model, households, projects, engine, partition_rows, *, reasons, top_reasons):
     model.check_features(households)
-    parts = [households.iloc[sl] for sl in _partitions(len(households), partition_rows)]
+    parts = [households.iloc[sl] for sl in _partitions(len(households), partition_rows, engine.parallelism)]
     if not parts:
         return score_households(model, households, projects, reasons=reasons, top_reasons=top_reasons)
     results = engine.map(_score_task, parts, shared={"model": model, "projects": projects,
