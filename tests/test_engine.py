@@ -1,7 +1,7 @@
 """The Dask engine: the same plan as on this machine, and clear failures.
 
-Solver nondeterminism: with ``--engine dask`` the optimizer always decomposes by commune (the
-communes are the tasks), so the optimal plan is compared with the local engine's decomposed
+Solver nondeterminism: both engines decompose by commune at the same size (the communes are
+the Dask tasks); the decomposed optimal plan is compared with the local engine's decomposed
 solve of the same instance (``decompose=True``), with ``relative_gap = 0``; every commune
 subproblem is a single-threaded HiGHS solve that finishes well within its time limit, which is
 deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
@@ -71,6 +71,10 @@ def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
     dask = make_plan(scenario, model=model, model_source=source, strategy="greedy", engine=engine)
     assert dask.allocation.equals(local.allocation)
     assert dask.summary.equals(local.summary)
+    # optimal, end to end: the same plan on both engines
+    local = make_plan(scenario, model=model, model_source=source, strategy="optimal")
+    dask = make_plan(scenario, model=model, model_source=source, strategy="optimal", engine=engine)
+    assert dask.allocation.equals(local.allocation)
 
 
 def test_optimal_communes_as_tasks_equal_local_decomposition(scenario, engine, shared):
@@ -82,7 +86,7 @@ def test_optimal_communes_as_tasks_equal_local_decomposition(scenario, engine, s
     inst = build_instance(sc.households, sc.projects, sc.cooperatives, sc.communes,
                           gains[["household_id", "project_id", "gain", "cost_vnd"]], sc.settings)
     local = solve_optimal(inst, sc.settings, decompose=True)
-    dask = solve_optimal(inst, sc.settings, engine=engine)  # decomposes: more than one commune
+    dask = solve_optimal(inst, sc.settings, engine=engine, decompose=True)
     assert dask.details["decomposition"]["communes"] == 3
     assert dask.assignment.equals(local.assignment)
     assert dask.objective == local.objective

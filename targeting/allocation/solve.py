@@ -358,9 +358,10 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
                   decompose: bool | None = None, engine=None) -> AllocationResult:
     """The best plan (see :func:`targeting.strategies.run_strategy`).
 
-    ``engine`` (:mod:`targeting.engine`) runs the per-commune subproblems of the decomposition.
-    A distributed engine decomposes whenever there is more than one commune: the communes are
-    its tasks, coupled only through the cooperative shares of the province LP.
+    ``engine`` (:mod:`targeting.engine`) runs the per-commune subproblems of the decomposition
+    (communes coupled only through the cooperative shares of the province LP). Whether to
+    decompose does not depend on the engine, so both engines give the same plan: below
+    ``DECOMPOSE_MIN_PAIRS`` the whole model is solved on this machine.
     """
     from . import conflicts
 
@@ -369,8 +370,7 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     n_communes = len(np.unique(inst.pair_c)) if inst.n_pairs else 0
     if decompose is None:
-        big = inst.n_pairs >= DECOMPOSE_MIN_PAIRS or getattr(engine, "distributed", False)
-        decompose = big and n_communes > 1
+        decompose = inst.n_pairs >= DECOMPOSE_MIN_PAIRS and n_communes > 1
     if decompose:
         from .decompose import solve_decomposed
 
