@@ -369,12 +369,12 @@ def test_hierarchical_scorecard_weights_match_its_design(households):
     t = m._arms(hist)
     B = basis_design(Xe, est.cat_mask, est.stats_)
     lr = LogisticRegression(C=est.C_, max_iter=500, tol=1e-5).fit(
-        est._design(B, t, est.ratio_), hist["sustained_exit"])
+        est._design(B, t, est.ratio_, est.main_roles_), hist["sustained_exit"])
     Xh = m.features_.encode(households)
     Bh = basis_design(Xh, est.cat_mask, est.stats_)
     fast = est.predict_all(Xh)
     for a in range(7):
-        slow = lr.predict_proba(est._design(Bh, a, est.ratio_))[:, 1]
+        slow = lr.predict_proba(est._design(Bh, a, est.ratio_, est.main_roles_))[:, 1]
         assert np.allclose(fast[:, a], slow, atol=1e-5)
         assert np.allclose(est.predict_arm(Xh, a), fast[:, a], rtol=0, atol=1e-12)
 

@@ -549,15 +549,18 @@ class HierLogisticLearner:
     standardised bases, ``v`` slopes shared by every support (what makes support pay in general)
     and ``u_a`` each support's own deviation. All are L2-penalised, the shared and per-support
     ones more strongly (scaled by ``shrink``), so a support with few examples borrows from the
-    others and its own deviation is pulled toward zero. The penalty strength ``C`` is chosen by an
-    inner cross-validated log loss (folds stratified by arm and outcome), so it adapts to the
-    amount of data.
+    others and its own deviation is pulled toward zero; each support's offset is shrunk toward
+    the shared one too (``arm_scale``). The penalty strength ``C``, the interactions' relative
+    scale (``ratios``) and, when several are given, which bases the main effects use
+    (``main_roles``: 0 values and categories, 1 count steps, 2 quantile steps, 3 logs) are chosen
+    by an inner cross-validated log loss (folds stratified by arm and outcome), so they adapt to
+    the amount of data. Interactions use ``inter_roles`` (values and count steps by default).
     """
 
     name = "logistic_h"
 
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
-                 ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=(0, 1, 2, 3),
+                 ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=((0, 1, 2, 3),),
                  inter_roles=(0, 1), arm_scale=2.0, folds=3, **_ignored):
         self.n_arms = n_arms
         self.cat_mask = cat_mask
@@ -572,23 +575,23 @@ class HierLogisticLearner:
         self.arm_scale = arm_scale
         self.folds = folds
 
-    def _design(self, B, arm, ratio):
+    def _design(self, B, arm, ratio, main_roles):
         arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(B),))
         k = self.n_arms - 1
         oh = np.zeros((len(B), k))
         rows = np.nonzero(arm > 0)[0]
         oh[rows, arm[rows] - 1] = 1.0
         treated = (arm > 0).astype(float)[:, None]
-        main_cols, inter_cols = self._masks()
+        main_cols, inter_cols = self._masks(main_roles)
         Bi = B[:, inter_cols]
         shared = treated * Bi * (ratio * self.shrink[0])
         own = (oh[:, :, None] * Bi[:, None, :]).reshape(len(B), -1) * (ratio * self.shrink[1])
         return np.hstack([B[:, main_cols] * self.main, treated * ARM_SCALE, oh * self.arm_scale,
                           shared, own])
 
-    def _masks(self):
+    def _masks(self, main_roles):
         role = self.stats_["role"]
-        return np.isin(role, self.main_roles), np.isin(role, self.inter_roles)
+        return np.isin(role, main_roles), np.isin(role, self.inter_roles)
 
     def _lr(self, C):
         return LogisticRegression(C=C, max_iter=500, tol=1e-5, random_state=self.seed,
@@ -601,30 +604,33 @@ class HierLogisticLearner:
             self.constant_ = _constant_prob(y)
             return self
         B = basis_design(X, self.cat_mask, self.stats_)
-        grid = [(float(C), float(r)) for r in self.ratios for C in sorted(self.Cs)]
+        mains = [tuple(m) for m in self.main_roles]
+        grid = [(float(C), float(r), m) for m in mains for r in self.ratios for C in sorted(self.Cs)]
         if len(grid) > 1 and self.folds >= 2 and len(y) >= 100:
             from targeting.scoring.evaluate import stratified_folds
 
             fold = stratified_folds(t, y, self.folds, self.seed)
             loss = np.zeros(len(grid))
-            for r in self.ratios:
-                Dr = self._design(B, t, r)
-                for k in range(self.folds):
-                    tr, te = fold != k, fold == k
-                    if len(np.unique(y[tr])) < 2:
-                        continue
-                    lr = self._lr(min(self.Cs))
-                    for C in sorted(self.Cs):  # warm-started path, strong to weak penalty
-                        lr.set_params(C=C)
-                        lr.fit(Dr[tr], y[tr])
-                        p = np.clip(lr.predict_proba(Dr[te])[:, 1], 1e-6, 1 - 1e-6)
-                        loss[grid.index((float(C), float(r)))] -= np.sum(
-                            y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p))
-            self.C_, self.ratio_ = grid[int(np.argmin(loss))]
+            for m in mains:
+                for r in self.ratios:
+                    Dr = self._design(B, t, r, m)
+                    for k in range(self.folds):
+                        tr, te = fold != k, fold == k
+                        if len(np.unique(y[tr])) < 2:
+                            continue
+                        lr = self._lr(min(self.Cs))
+                        for C in sorted(self.Cs):  # warm-started path, strong to weak penalty
+                            lr.set_params(C=C)
+                            lr.fit(Dr[tr], y[tr])
+                            p = np.clip(lr.predict_proba(Dr[te])[:, 1], 1e-6, 1 - 1e-6)
+                            loss[grid.index((float(C), float(r), m))] -= np.sum(
+                                y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p))
+            self.C_, self.ratio_, self.main_roles_ = grid[int(np.argmin(loss))]
             self.cv_log_loss_ = (loss / len(y)).tolist()
         else:
-            self.C_, self.ratio_ = grid[len(grid) // 2]
-        D = self._design(B, t, self.ratio_)
+            self.C_, self.ratio_, self.main_roles_ = grid[len(grid) // 2]
+        self.main_roles_ = list(self.main_roles_)
+        D = self._design(B, t, self.ratio_, self.main_roles_)
         lr = self._lr(self.C_).fit(D, y)
         self.coef_ = lr.coef_[0].copy()
         self.intercept_ = float(lr.intercept_[0])
@@ -633,7 +639,7 @@ class HierLogisticLearner:
     def _weights(self):
         """Log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)`` per arm."""
         k = self.n_arms - 1
-        mm, im = self._masks()
+        mm, im = self._masks(self.main_roles_)
         q, r = int(mm.sum()), int(im.sum())
         c = self.coef_
         W = np.zeros((len(mm), self.n_arms))
