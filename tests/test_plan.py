@@ -137,3 +137,18 @@ def test_compare(world, tmp_path):
     assert by.loc["optimal", "added_exits"] >= by.loc["lottery", "added_exits"] - 1e-6
     assert (out / "report.html").exists() and (out / "greedy" / "allocation.csv").exists()
     assert "Strategies compared" in r.output
+
+
+def test_bundled_model_is_what_training_on_the_sample_gives():
+    """plan reuses the bundled model for the sample's history; it must be that very model."""
+    from targeting.io import bundled_model, bundled_sample
+    from targeting.plan import _bundled_model_for
+    from targeting.scoring import load_model, train_model
+
+    sc = read_scenario(bundled_sample())
+    assert _bundled_model_for(sc.history, sc.households, sc.settings.seed) == bundled_model()
+    fresh = train_model(sc.history, seed=sc.settings.seed, households=sc.households)
+    bundled = load_model(bundled_model())
+    a = fresh.predict_proba_all(sc.households)
+    b = bundled.predict_proba_all(sc.households)
+    assert np.allclose(a.to_numpy(), b.to_numpy(), atol=1e-12)
