@@ -13,16 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["eligible_pairs", "ineligibility_reasons", "REASONS"]
-
-#: Why a household has no project it can join, in English and Vietnamese.
-REASONS = {
-    "no_project": ("no project open in its commune or village", "không có dự án mở tại xã/thôn"),
-    "no_working_age": ("no working-age member", "không có người trong độ tuổi lao động"),
-    "not_enough_land": ("not enough land", "không đủ đất"),
-    "status": ("its status is not eligible for the open projects", "diện hộ không thuộc đối tượng của dự án"),
-    "not_listed": ("no pair listed in gains.csv", "không có trong danh sách gains.csv"),
-}
+__all__ = ["eligible_pairs", "ineligibility_reasons"]
 
 _PROJECT_COLUMNS = ["project_id", "commune_id", "kind", "village", "cooperative_id", "cost_vnd",
                     "requires_working_age", "min_land_m2", "eligible"]
@@ -68,37 +59,31 @@ def eligible_pairs(households: pd.DataFrame, projects: pd.DataFrame) -> pd.DataF
 def ineligibility_reasons(
     households: pd.DataFrame, projects: pd.DataFrame, pairs: pd.DataFrame | None = None
 ) -> pd.Series:
-    """For each household with no eligible pair, the key of :data:`REASONS` that explains it.
+    """Why each household has no project it may join (``None`` for those that have one).
 
-    ``pairs`` (household_id, project_id) restricts eligibility further (gains.csv). Households
-    that have at least one eligible pair get ``None``. The reason given is the rule that
-    excluded the household from the most projects it could otherwise reach.
+    Keys (labelled in :data:`targeting.labels.NOT_SUPPORTED`): ``no_project`` (nothing open in
+    its commune or village), then the rule that shut it out of the projects it could reach:
+    ``no_working_age``, ``not_enough_land``, ``status``; with ``pairs`` (gains.csv),
+    ``not_listed`` for households the rules allow but the file does not list.
     """
     m = _candidates(households, projects)
     masks = _rule_masks(m)
-    all_ok = masks["village"] & masks["working_age"] & masks["land"] & masks["status"]
+    ok = masks["village"] & masks["working_age"] & masks["land"] & masks["status"]
     if pairs is not None:
         listed = pd.MultiIndex.from_frame(pairs[["household_id", "project_id"]])
-        in_list = pd.MultiIndex.from_frame(m[["household_id", "project_id"]]).isin(listed)
-        all_ok_listed = all_ok & in_list
+        ok_listed = ok & pd.MultiIndex.from_frame(m[["household_id", "project_id"]]).isin(listed)
     else:
-        all_ok_listed = all_ok
-    has_pair = all_ok_listed.groupby(m["household_id"]).any()
-    reasons = pd.Series(None, index=households["household_id"], dtype="object")
+        ok_listed = ok
+    by = m["household_id"]
     reach = masks["village"]
-    for key, mask_name in (("no_working_age", "working_age"), ("not_enough_land", "land"),
-                           ("status", "status")):
-        fails = (reach & ~masks[mask_name]).groupby(m["household_id"]).any()
-        fails = fails[fails & ~has_pair.reindex(fails.index, fill_value=False)]
-        unset = reasons.reindex(fails.index).isna()
-        reasons.loc[fails.index[unset.to_numpy()]] = key
-    no_proj = ~reasons.index.isin(m.loc[reach, "household_id"].unique())
-    reasons[no_proj & reasons.isna().to_numpy()] = "no_project"
+    reasons = pd.Series("no_project", index=households["household_id"], dtype="object")
+    # the first rule (in this order) that shuts the household out of a project it can reach
+    for key, rule in (("status", "status"), ("not_enough_land", "land"), ("no_working_age", "working_age")):
+        hit = (reach & ~masks[rule]).groupby(by).any()
+        reasons[reasons.index.isin(hit.index[hit])] = key
     if pairs is not None:
-        listed_hh = set(pairs["household_id"])
-        eligible_hh = set(has_pair.index[has_pair])
-        rest = reasons.isna() & ~reasons.index.isin(list(eligible_hh))
-        rest &= ~reasons.index.isin(list(listed_hh))
-        reasons[rest] = "not_listed"
-    reasons[reasons.index.isin(list(has_pair.index[has_pair]))] = None
+        rules_ok = ok.groupby(by).any()
+        reasons[reasons.index.isin(rules_ok.index[rules_ok])] = "not_listed"
+    has_pair = ok_listed.groupby(by).any()
+    reasons[reasons.index.isin(has_pair.index[has_pair])] = None
     return reasons

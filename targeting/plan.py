@@ -20,7 +20,7 @@ from . import __version__
 from .eligibility import eligible_pairs, ineligibility_reasons
 from .errors import ScenarioError
 from .io import STRATEGIES, Scenario, bundled_model, write_folder_atomically
-from .labels import KIND_LABELS, NOT_SUPPORTED, STATUS_LABELS
+from .labels import KIND_LABELS, NOT_SUPPORTED
 from .outcomes import commune_outcomes, group_outcomes
 
 __all__ = ["Plan", "make_plan", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
@@ -404,5 +404,3 @@ def _say(progress: Progress | None, msg: str) -> None:
     if progress is not None:
         progress(msg)
 
-
-STATUS_VI = {k: v[1] for k, v in STATUS_LABELS.items()}
