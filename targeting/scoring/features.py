@@ -144,12 +144,17 @@ def dense_design(X: np.ndarray, cat_mask: np.ndarray, stats: dict) -> np.ndarray
     categories (a missing or unknown category is all zeros)."""
     num = X[:, ~cat_mask]
     num = np.where(np.isnan(num), stats["median"], num)
-    parts = [(num - stats["mean"]) / stats["sd"]]
-    cats = X[:, cat_mask]
-    for j, k in enumerate(stats["n_cats"]):
+    parts = [(num - stats["mean"]) / stats["sd"], *one_hot(X[:, cat_mask], stats["n_cats"])]
+    return np.hstack(parts) if parts else np.zeros((len(X), 0))
+
+
+def one_hot(cats: np.ndarray, n_cats) -> list[np.ndarray]:
+    """One block of 0/1 columns per categorical column (a missing or unknown code: all zeros)."""
+    blocks = []
+    for j, k in enumerate(n_cats):
         col = cats[:, j]
-        oh = np.zeros((len(X), k))
+        oh = np.zeros((len(cats), k))
         ok = ~np.isnan(col)
         oh[np.nonzero(ok)[0], col[ok].astype(int)] = 1.0
-        parts.append(oh)
-    return np.hstack(parts) if parts else np.zeros((len(X), 0))
+        blocks.append(oh)
+    return blocks

@@ -46,7 +46,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
-from targeting.scoring.features import dense_design, dense_stats
+from targeting.scoring.features import dense_design, dense_stats, one_hot
 
 __all__ = ["LEARNERS", "make_learner", "PropensityModel", "SLearner", "TLearner", "DRLearner",
            "LogisticLearner", "HierLogisticLearner"]
@@ -526,13 +526,7 @@ def _raw_basis(X, cat_mask, stats) -> np.ndarray:
             parts.append((x[:, None] >= stats["cuts"][j][None, :]).astype(float))
         if stats["logs"][j] > 0:
             parts.append(np.log1p(np.maximum(x, 0) / stats["logs"][j])[:, None])
-    cats = X[:, cat_mask]
-    for j, k in enumerate(stats["n_cats"]):
-        col = cats[:, j]
-        oh = np.zeros((len(X), k))
-        ok = ~np.isnan(col)
-        oh[np.nonzero(ok)[0], col[ok].astype(int)] = 1.0
-        parts.append(oh)
+    parts.extend(one_hot(X[:, cat_mask], stats["n_cats"]))
     return np.hstack(parts) if parts else np.zeros((len(X), 0))
 
 
