@@ -137,3 +137,14 @@ def test_train_then_score(tmp_path):
     h.to_csv(world / "households.csv", index=False)
     r = run("score", world, "--model", model, "--out", tmp_path / "s2.csv")
     assert r.exit_code == 2 and "road_km" in r.output
+
+
+def test_policy_conflict_is_exit_3(tmp_path):
+    t = tiny_tables()
+    t["households"]["ethnic_minority"] = 0
+    t["gains"] = pd.DataFrame({"household_id": ["h1", "h2"], "project_id": ["p1", "p1"], "gain": [1, 2]})
+    folder = write_tables(tmp_path / "q", t, toml="[policy]\nmin_ethnic_minority_share = 0.5\n")
+    r = run("plan", folder, "--out", tmp_path / "out")
+    assert r.exit_code == 3, r.output
+    assert "c1" in r.output and "ethnic_minority" in r.output
+    assert not (tmp_path / "out").exists()
