@@ -432,3 +432,16 @@ def test_auuc_rows_average_to_the_auuc():
     for kw in ({}, {"mu": mu}):
         assert np.isclose(ev.auuc_rows(tau, t, y, e, 1, **kw).mean(),
                           ev.uplift_curve(tau, t, y, e, 1, **kw)["auuc"], rtol=0, atol=1e-12)
+
+
+def test_auto_prefers_logistic_h_when_its_log_loss_is_within_noise():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.2, 0.8, 2000)
+    res = {c: {"brier": 0.130, "log_loss": 0.410, "uplift_auuc": 0.0} for c in ("logistic", "logistic_h")}
+    terms = {c: np.zeros(2000) for c in res}
+    near = {"logistic": base, "logistic_h": base + rng.normal(0.001, 0.05, 2000)}
+    res["logistic_h"]["log_loss"] = 0.411
+    assert ExitModel()._select(res, terms, near) == "logistic_h"
+    far = {"logistic": base, "logistic_h": base + rng.normal(0.02, 0.05, 2000)}
+    res["logistic_h"]["log_loss"] = 0.430
+    assert ExitModel()._select(res, terms, far) == "logistic"

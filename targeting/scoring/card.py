@@ -80,7 +80,9 @@ def build_card(model) -> dict:
         "estimator": sel,
         "estimator_description": LEARNER_NAMES.get(sel, sel),
         "selection": ("learner='auto': among learners whose cross-validated Brier score is "
-                      "within 0.002 of the best, the lowest out-of-fold log loss, unless another's "
+                      "within 0.002 of the best, the lowest out-of-fold log loss (logistic_h instead "
+                      "when it is among them and its log loss is worse by at most 2 paired standard "
+                      "errors), unless another's "
                       "doubly robust (AIPW) uplift AUUC (count-weighted over interventions; outcome "
                       "model: the mean of all candidates' out-of-fold predictions) beats it by more "
                       "than 2 paired standard errors; then the highest such AUUC") if model.learner == "auto" else f"fixed learner={model.learner!r}",

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["platt_fit", "platt_apply", "reliability", "brier", "log_loss", "uplift_curve",
+__all__ = ["platt_fit", "platt_apply", "reliability", "brier", "log_loss", "log_loss_rows", "uplift_curve",
            "auuc_rows", "stratified_folds"]
 
 QS = np.linspace(0.1, 1.0, 10)
@@ -49,6 +49,12 @@ def brier(p, y) -> float:
 def log_loss(p, y) -> float:
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def log_loss_rows(p, y) -> np.ndarray:
+    """Per-row terms whose mean is :func:`log_loss` (for paired standard errors)."""
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
 def reliability(p, y, bins: int = 10) -> dict:
