@@ -74,6 +74,16 @@ def reliability(p, y, bins: int = 10) -> dict:
     return {"ece": float(ece), "table": table}
 
 
+def uplift_scores(t, y, e, arm: int, clip: float = 0.02, mu=None) -> np.ndarray:
+    """Per-row uplift scores of ``arm`` vs no support: IPW, or AIPW with outcome predictions ``mu``."""
+    ea = np.clip(e[:, arm], clip, 1)
+    e0 = np.clip(e[:, 0], clip, 1)
+    if mu is None:
+        return y * ((t == arm) / ea - (t == 0) / e0)
+    return (mu[:, arm] - mu[:, 0] + (t == arm) * (y - mu[:, arm]) / ea
+            - (t == 0) * (y - mu[:, 0]) / e0)
+
+
 def uplift_curve(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> dict:
     """Gain curve of targeting ``arm`` (vs none, arm 0) to households ranked by ``tau_hat``.
 
@@ -85,13 +95,7 @@ def uplift_curve(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> dic
     if either the propensities or the outcome model is right, and much less noisy.
     """
     n = len(y)
-    ea = np.clip(e[:, arm], clip, 1)
-    e0 = np.clip(e[:, 0], clip, 1)
-    if mu is None:
-        z = y * ((t == arm) / ea - (t == 0) / e0)
-    else:
-        z = (mu[:, arm] - mu[:, 0] + (t == arm) * (y - mu[:, arm]) / ea
-             - (t == 0) * (y - mu[:, 0]) / e0)
+    z = uplift_scores(t, y, e, arm, clip, mu)
     order = np.argsort(-tau_hat, kind="stable")
     cz = np.cumsum(z[order]) / n
     gains = np.array([cz[max(0, int(round(q * n)) - 1)] for q in QS])
@@ -109,13 +113,7 @@ def auuc_rows(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> np.nda
     standard error of their AUUC difference.
     """
     n = len(y)
-    ea = np.clip(e[:, arm], clip, 1)
-    e0 = np.clip(e[:, 0], clip, 1)
-    if mu is None:
-        z = y * ((t == arm) / ea - (t == 0) / e0)
-    else:
-        z = (mu[:, arm] - mu[:, 0] + (t == arm) * (y - mu[:, arm]) / ea
-             - (t == 0) * (y - mu[:, 0]) / e0)
+    z = uplift_scores(t, y, e, arm, clip, mu)
     rank = np.empty(n, dtype=int)
     rank[np.argsort(-tau_hat, kind="stable")] = np.arange(n)
     tops = np.array([max(1, int(round(q * n))) for q in QS])

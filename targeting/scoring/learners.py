@@ -48,6 +48,16 @@ from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
 
 from targeting.scoring.features import dense_design, dense_stats, one_hot
 
+
+def _by_arm(one, X, arm) -> np.ndarray:
+    """Predict row by row with ``one(X_rows, a)`` for each arm ``a`` present in ``arm``."""
+    arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
+    out = np.empty(len(X))
+    for a in np.unique(arm):
+        rows = arm == a
+        out[rows] = one(X[rows], int(a))
+    return out
+
 __all__ = ["LEARNERS", "make_learner", "PropensityModel", "SLearner", "TLearner", "DRLearner",
            "LogisticLearner", "HierLogisticLearner"]
 
@@ -289,12 +299,7 @@ class TLearner:
         return expit(hgb_raw(m, X))
 
     def predict_arm(self, X, arm):
-        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
-        out = np.empty(len(X))
-        for a in np.unique(arm):
-            rows = arm == a
-            out[rows] = self._one(X[rows], int(a))
-        return out
+        return _by_arm(self._one, X, arm)
 
     def predict_all(self, X):
         return np.column_stack([self._one(X, a) for a in range(self.n_arms)])
@@ -357,12 +362,7 @@ class DRLearner:
         return np.clip(p0 + hgb_raw(reg, X), 0.005, 0.995)
 
     def predict_arm(self, X, arm):
-        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
-        out = np.empty(len(X))
-        for a in np.unique(arm):
-            rows = arm == a
-            out[rows] = self._one(X[rows], int(a))
-        return out
+        return _by_arm(self._one, X, arm)
 
     def predict_all(self, X):
         p0 = self.base_._one(X, 0)
