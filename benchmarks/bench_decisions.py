@@ -6,6 +6,11 @@ plan it with every strategy, and score each plan by the *true* sustained exits i
 gains under the same budgets, slots and cooperatives.
 
     python benchmarks/bench_decisions.py --seeds 0 1 2 --communes 3
+
+``--history-communes N`` (N >= --communes) builds a world of N communes but plans only the first
+``--communes``: the other communes' households, projects and rows in communes.csv are dropped
+(and cooperatives no planned project links to), while the history of all N communes is kept, as
+when a province trains one model on every commune's past programmes.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from targeting import synth
 from targeting.eligibility import eligible_pairs
 from targeting.io import read_scenario
 from targeting.plan import make_plan, resolve_model, scenario_gains
+from targeting.scoring import train_model
 
 STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
 
@@ -33,19 +39,41 @@ def true_added(scenario, plan) -> float:
     return float(synth.true_gains(scenario.households, pairs).sum())
 
 
+def plan_subset(world: synth.World, communes: int) -> synth.World:
+    """The world with only its first ``communes`` communes to plan; the whole history is kept."""
+    keep = set(world.communes["commune_id"].iloc[:communes])
+    projects = world.projects[world.projects["commune_id"].isin(keep)].reset_index(drop=True)
+    coops = set(projects["cooperative_id"].replace("", np.nan).dropna())
+    return synth.World(
+        communes=world.communes[world.communes["commune_id"].isin(keep)].reset_index(drop=True),
+        households=world.households[world.households["commune_id"].isin(keep)].reset_index(drop=True),
+        projects=projects,
+        cooperatives=world.cooperatives[world.cooperatives["cooperative_id"].isin(coops)].reset_index(drop=True),
+        history=world.history,
+        settings=world.settings,
+    )
+
+
 def run_seed(seed: int, communes: int, households: int | None, time_limit: float,
-             history_factor: float = 1.5) -> list[dict]:
+             history_factor: float = 1.5, history_communes: int | None = None,
+             strategies=STRATEGIES, learner: str | None = None) -> list[dict]:
+    n_world = max(communes, history_communes or communes)
     with tempfile.TemporaryDirectory() as tmp:
-        world = synth.make_world(seed=seed, communes=communes, households=households,
+        world = synth.make_world(seed=seed, communes=n_world, households=households,
                                  history_factor=history_factor)
+        world = plan_subset(world, communes)
         folder = synth.write_world(world, Path(tmp) / "w")
         sc = read_scenario(folder)
     t0 = time.perf_counter()
-    model, source = resolve_model(sc)
+    if learner is None:
+        model, source = resolve_model(sc)
+    else:  # a forced learner, for comparison (the product trains with learner="auto")
+        model = train_model(sc.history, seed=sc.settings.seed, households=sc.households, learner=learner)
+        source = f"history.csv ({learner})"
     train_s = time.perf_counter() - t0
     gains, scores = scenario_gains(sc, model)
     rows = []
-    for s in STRATEGIES:
+    for s in strategies:
         t = time.perf_counter()
         p = make_plan(sc, model=model, model_source=source, gains=gains, scores=scores, strategy=s,
                       time_limit_s=time_limit)
@@ -62,6 +90,7 @@ def run_seed(seed: int, communes: int, households: int | None, time_limit: float
         r["truth_optimum"] = best
         r["train_seconds"] = train_s
         r["model"] = model.card_.get("estimator", "?")
+        r["history_rows"] = len(sc.history)
     return rows
 
 
@@ -73,18 +102,26 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=20.0)
     ap.add_argument("--history-factor", type=float, default=1.5,
                     help="Past households per register household (more history, better model).")
+    ap.add_argument("--history-communes", type=int, default=None,
+                    help="Build a world of this many communes (default: --communes) and plan only "
+                         "the first --communes; the history of all of them trains the model.")
+    ap.add_argument("--strategies", nargs="+", default=list(STRATEGIES), choices=STRATEGIES)
+    ap.add_argument("--learner", default=None,
+                    help="Force a learner instead of what planning uses (auto), for comparison.")
     ap.add_argument("--out", type=Path, default=None, help="Write the rows as CSV here.")
     args = ap.parse_args()
     rows = []
     for seed in args.seeds:
-        rows += run_seed(seed, args.communes, args.households, args.time_limit, args.history_factor)
-        print(f"seed {seed} done", flush=True)
+        rows += run_seed(seed, args.communes, args.households, args.time_limit, args.history_factor,
+                         args.history_communes, args.strategies, args.learner)
+        print(f"seed {seed} done ({rows[-1]['history_rows']} history rows, {rows[-1]['model']}, "
+              f"trained in {rows[-1]['train_seconds']:.1f} s)", flush=True)
     df = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(df.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     agg = df.groupby("strategy")[["true_added_exits", "share_of_truth_optimum"]].mean()
     print("\nmean over seeds:")
-    print(agg.loc[list(STRATEGIES)].to_string(float_format=lambda x: f"{x:.3f}"))
+    print(agg.loc[list(args.strategies)].to_string(float_format=lambda x: f"{x:.3f}"))
     if args.out:
         df.to_csv(args.out, index=False)
 
