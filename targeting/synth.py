@@ -64,6 +64,9 @@ __all__ = [
 ]
 
 LINE_RURAL = 1_500_000
+
+#: Communes per district: cooperatives serve communes of one district only.
+DISTRICT_COMMUNES = 12
 INDICATORS_2022 = [d for d in DEPRIVATIONS if d != "dep_waste"]
 #: How common each deprivation is among register households (drawn in proportion to these).
 _DEP_WEIGHTS = np.array([0.55, 0.35, 0.15, 0.20, 0.45, 0.10, 0.40, 0.35, 0.35, 0.55, 0.10, 0.30])
@@ -409,19 +412,31 @@ def make_world(
             c["households_total"] = max(c["poor"] + c["near_poor"], round(c["households_total"] * f))
             c["target_poor"] = max(0, round(c["target_poor"] * f))
             c["target_near_poor"] = max(0, round(c["target_near_poor"] * f))
-    # Each cooperative serves a few neighbouring communes (a ring, so every commune gets one or two).
+    # Each cooperative serves a few neighbouring communes: communes are grouped in districts of
+    # DISTRICT_COMMUNES; the first district has the named cooperatives, every other one its own
+    # (one per three communes), and within a district they form a ring, so every commune gets
+    # one or two. Communes of different districts share no cooperative.
     coop_rows = [dict(c) for c in COOPERATIVES]
-    n_coop = len(coop_rows)
-    extra_coops = max(0, len(specs) // 3 - n_coop)
-    for i in range(extra_coops):
-        coop_rows.append(dict(cooperative_id=f"htx_{i + 1:04d}", name=f"HTX Liên kết {i + 1:04d}",
-                              sector=str(rng.choice(["tea", "cinnamon", "rice", "pigs"])),
-                              capacity=int(rng.integers(30, 80)), min_households=int(rng.integers(5, 15))))
+    districts = [list(range(s, min(s + DISTRICT_COMMUNES, len(specs))))
+                 for s in range(0, len(specs), DISTRICT_COMMUNES)]
+    district_coops = [list(range(len(coop_rows)))]
+    for members in districts[1:]:
+        ids = []
+        for _ in range(max(1, len(members) // 3)):
+            i = len(coop_rows) - len(COOPERATIVES)
+            coop_rows.append(dict(cooperative_id=f"htx_{i + 1:04d}", name=f"HTX Liên kết {i + 1:04d}",
+                                  sector=str(rng.choice(["tea", "cinnamon", "rice", "pigs"])),
+                                  capacity=int(rng.integers(30, 80)),
+                                  min_households=int(rng.integers(5, 15))))
+            ids.append(len(coop_rows) - 1)
+        district_coops.append(ids)
     coops_by_commune: dict[str, list[str]] = {c["commune_id"]: [] for c in specs}
-    for i, c in enumerate(specs):
-        coops_by_commune[c["commune_id"]].append(coop_rows[i % len(coop_rows)]["cooperative_id"])
-        if i % 2 == 0 and len(coop_rows) > 1:
-            coops_by_commune[c["commune_id"]].append(coop_rows[(i + 1) % len(coop_rows)]["cooperative_id"])
+    for members, ring in zip(districts, district_coops):
+        for j, i in enumerate(members):
+            mine = coops_by_commune[specs[i]["commune_id"]]
+            mine.append(coop_rows[ring[j % len(ring)]]["cooperative_id"])
+            if j % 2 == 0 and len(ring) > 1:
+                mine.append(coop_rows[ring[(j + 1) % len(ring)]]["cooperative_id"])
     used = {x for v in coops_by_commune.values() for x in v}
     coop_rows = [r for r in coop_rows if r["cooperative_id"] in used]
 

@@ -302,7 +302,8 @@ def test_property_more_budget_never_lowers_the_optimum(case, extra):
 def test_decomposition_by_commune_is_feasible_and_bounded():
     from targeting.allocation.solve import solve_optimal
 
-    t = province(n_communes=5, n_households=1500, projects_per_commune=6, n_cooperatives=2, seed=4)
+    # one cooperative links every commune: one component, split by commune through LP shares
+    t = province(n_communes=5, n_households=1500, projects_per_commune=6, n_cooperatives=1, seed=4)
     s = Settings(time_limit_s=20, relative_gap=1e-4, workers=2, min_ethnic_minority_share=0.2,
                  min_poor_share=0.2)
     inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
@@ -315,6 +316,35 @@ def test_decomposition_by_commune_is_feasible_and_bounded():
     assert dec.objective >= run("greedy", t, s).objective - 1e-9
     assert dec.objective >= 0.99 * full.objective
     json.dumps(dec.details)
+
+
+def test_groups_of_communes_sharing_no_cooperative_are_solved_apart_exactly():
+    from targeting.allocation.components import components
+    from targeting.allocation.solve import solve_optimal
+
+    t = province(n_communes=6, n_households=1200, projects_per_commune=5, n_cooperatives=3, seed=7)
+    s = Settings(time_limit_s=30, relative_gap=0.0, workers=2, min_poor_share=0.2)
+    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], s)
+    parts = components(inst)
+    assert len(parts) > 1
+    # the parts cover every pair once, and no cooperative or commune is in two parts
+    assert np.array_equal(np.sort(np.concatenate(parts)), np.arange(inst.n_pairs))
+    for a in range(len(parts)):
+        for b in range(a + 1, len(parts)):
+            assert not set(inst.pair_c[parts[a]]) & set(inst.pair_c[parts[b]])
+            ka, kb = inst.pair_k[parts[a]], inst.pair_k[parts[b]]
+            assert not set(ka[ka >= 0]) & set(kb[kb >= 0])
+    split = solve_optimal(inst, s, decompose=True)
+    whole = solve_optimal(inst, s, decompose=False)
+    assert split.details["decomposition"]["components"] == len(parts)
+    assert plan_violations(t, split, s) == []
+    assert split.status == whole.status == "optimal"
+    assert split.objective == pytest.approx(whole.objective, rel=1e-9)  # exact, not a heuristic
+    assert split.bound >= whole.objective - 1e-9
+    assert set(split.details["shadow_prices"]["budget_per_100m_vnd"]) == set(
+        whole.details["shadow_prices"]["budget_per_100m_vnd"])
+    json.dumps(split.details)
 
 
 def _brute_force(t, s):

@@ -1,10 +1,10 @@
 """The Dask engine: the same plan as on this machine, and clear failures.
 
-Solver nondeterminism: both engines decompose by commune at the same size (the communes are
-the Dask tasks); the decomposed optimal plan is compared with the local engine's decomposed
-solve of the same instance (``decompose=True``), with ``relative_gap = 0``; every commune
-subproblem is a single-threaded HiGHS solve that finishes well within its time limit, which is
-deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
+Solver nondeterminism: both engines split the model at the same size (groups of communes that
+share no cooperative, then communes within a group, are the Dask tasks); the split optimal plan
+is compared with the local engine's split solve of the same instance (``decompose=True``), with
+``relative_gap = 0``; every subproblem is a single-threaded HiGHS solve that finishes well
+within its time limit, which is deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
 ``greedy``, which has no solver at all.
 """
 
@@ -77,19 +77,50 @@ def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
     assert dask.allocation.equals(local.allocation)
 
 
-def test_optimal_communes_as_tasks_equal_local_decomposition(scenario, engine, shared):
+@pytest.mark.parametrize("split", ["components", "communes"])
+def test_optimal_tasks_equal_local_solve(scenario, engine, shared, split, monkeypatch):
+    """Groups of communes sharing no cooperative are tasks; one group is split by commune."""
+    import numpy as np
+
+    import targeting.allocation.solve as solve
     from targeting.allocation.instance import build_instance
-    from targeting.allocation.solve import solve_optimal
 
     _, _, gains, _ = shared
     sc = scenario
     inst = build_instance(sc.households, sc.projects, sc.cooperatives, sc.communes,
                           gains[["household_id", "project_id", "gain", "cost_vnd"]], sc.settings)
-    local = solve_optimal(inst, sc.settings, decompose=True)
-    dask = solve_optimal(inst, sc.settings, engine=engine, decompose=True)
-    assert dask.details["decomposition"]["communes"] == 3
+    if split == "communes":  # as if one cooperative linked all three communes
+        monkeypatch.setattr(solve, "components", lambda inst: [np.arange(inst.n_pairs)])
+    local = solve.solve_optimal(inst, sc.settings, decompose=True)
+    dask = solve.solve_optimal(inst, sc.settings, engine=engine, decompose=True)
+    dec = dask.details["decomposition"]
+    if split == "components":
+        assert dec["components"] == 2  # Phong Quang and Thuong Quan share a cooperative
+    else:
+        assert dec["communes"] == 3
     assert dask.assignment.equals(local.assignment)
     assert dask.objective == local.objective
+
+
+def _die_once(x, *, marker):
+    """Kill this worker process the first time item 0 runs; return 2 x otherwise."""
+    import os
+
+    if x == 0:
+        try:
+            os.close(os.open(os.path.join(marker, "died"), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            pass
+        else:
+            os._exit(1)  # the worker process dies mid-task, as on a lost machine
+    return 2 * x
+
+
+def test_task_of_a_lost_worker_is_run_again(tmp_path):
+    with DaskEngine() as eng:
+        out = eng.map(_die_once, list(range(6)), shared={"marker": str(tmp_path)})
+    assert (tmp_path / "died").exists()  # a worker did die
+    assert out == [0, 2, 4, 6, 8, 10]
 
 
 def test_unreachable_scheduler_fails_fast():

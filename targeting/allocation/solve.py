@@ -32,6 +32,7 @@ import numpy as np
 
 from ..io import Settings
 from . import AllocationResult, checks, explain
+from .components import components, solve_components
 from .fill import fill_viable, greedy_order, lp_guided_order
 from .instance import Instance
 from .lp import lp_relaxation
@@ -48,6 +49,8 @@ DEFAULT_BACKEND = "auto"
 PORTFOLIO_SHARE = 0.75
 #: Above this many pairs (and with more than one commune) the model is decomposed by commune.
 DECOMPOSE_MIN_PAIRS = 60_000
+#: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
+NEIGHBOURHOOD_MIN_PAIRS = 5_000
 #: Share of the time limit the tie-break solve may use (never more than what is left).
 TIEBREAK_SHARE = 0.15
 #: Shadow prices are given per this many VND.
@@ -354,6 +357,78 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: dict | None, t0: float)
             "hint_objective": obj}
 
 
+def _large(inst: Instance) -> bool:
+    """Whether to split the model: many pairs over more than one commune."""
+    return inst.n_pairs >= DECOMPOSE_MIN_PAIRS and len(np.unique(inst.pair_c)) > 1
+
+
+def _solve_whole(inst: Instance, settings: Settings, *, backend: str, decompose: bool, engine=None,
+                 t0: float | None = None) -> dict:
+    """One connected problem: by commune (``decompose``), else LP rounding, else the full MIP."""
+    t0 = time.perf_counter() if t0 is None else t0
+    if decompose and len(np.unique(inst.pair_c)) > 1:
+        from .decompose import solve_decomposed
+
+        return solve_decomposed(inst, settings, backend=backend, engine=engine)
+    try:
+        lp = lp_relaxation(inst)
+    except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
+        log.warning("no LP relaxation: %s", e)
+        lp = None
+    out = _lp_rounding(inst, settings, lp, t0)
+    if out is None:
+        hint = None
+        if lp is not None:
+            hint = _best_hint(inst, lp)
+            out = _neighbourhood(inst, settings, lp, hint, t0)
+        if out is None:
+            # The time limit covers the whole solve: what the LP and rounding took is spent.
+            left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
+            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
+    out["lp"] = lp
+    return out
+
+
+def _neighbourhood(inst: Instance, settings: Settings, lp: dict, hint: np.ndarray, t0: float) -> dict | None:
+    """The MIP over the LP-guided neighbourhood, returned when the LP bound proves it within
+    ``relative_gap``; else ``None`` (and the full MIP runs).
+
+    The neighbourhood is every pair the LP uses or whose reduced cost is within ``RC_SHARE`` of
+    the median gain: a sixth to a tenth of the pairs, whose MIP HiGHS proves in 1-2 s where the
+    full model of a 15,000-pair group of communes needs 7-20 s to reach the same gap (measured on
+    synthetic districts, 2026-11-28). Its plan is a plan of the whole model, and the proof is
+    against the whole model's LP bound, so it is only kept when it meets the requested gap.
+    """
+    from .decompose import RC_SHARE, compact
+
+    if settings.relative_gap <= 0 or inst.n_pairs < NEIGHBOURHOOD_MIN_PAIRS:
+        return None
+    pos = inst.pair_gain[inst.pair_gain > 0]
+    thr = RC_SHARE * float(np.median(pos)) if len(pos) else 0.0
+    idx = np.flatnonzero((lp["x"] > 1e-6) | (lp["reduced_cost"] <= thr))
+    if len(idx) == inst.n_pairs:
+        return None
+    left = settings.time_limit_s - (time.perf_counter() - t0)
+    if left < 1.0:
+        return None
+    sub = compact(inst.take(idx))
+    sub_hint = np.flatnonzero(np.isin(idx, hint))
+    if len(sub_hint) != len(hint):  # the warm start uses pairs outside: start from greedy there
+        sub_hint = None
+    r = solve_plan(sub, settings, backend="highs", hint=sub_hint, time_limit=0.5 * left)
+    chosen = idx[np.asarray(r["chosen"], dtype=np.int64)]
+    obj = math.fsum(inst.pair_gain[chosen].tolist())
+    bound = float(lp["bound"])
+    if bound <= 0 or (bound - obj) / bound > settings.relative_gap:
+        return None
+    return {"chosen": chosen, "status": "optimal", "objective": obj, "bound": bound,
+            "solver": "highs (LP-guided neighbourhood)", "seconds": time.perf_counter() - t0,
+            "stats": {"method": "MIP over the pairs the LP relaxation uses or nearly uses; "
+                                "proven within relative_gap by the whole model's LP bound",
+                      "neighbourhood_pairs": int(len(idx))},
+            "hint_objective": r.get("hint_objective")}
+
+
 def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
                   decompose: bool | None = None, engine=None) -> AllocationResult:
     """The best plan (see :func:`targeting.strategies.run_strategy`).
@@ -368,28 +443,15 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
     t0 = time.perf_counter()
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
-    n_communes = len(np.unique(inst.pair_c)) if inst.n_pairs else 0
     if decompose is None:
-        decompose = inst.n_pairs >= DECOMPOSE_MIN_PAIRS and n_communes > 1
-    if decompose:
-        from .decompose import solve_decomposed
-
-        out = solve_decomposed(inst, settings, backend=backend, engine=engine)
+        decompose = _large(inst)
+    parts = components(inst) if decompose else []
+    if len(parts) > 1:
+        # Groups of communes that share no cooperative are independent problems: solved apart
+        # (as tasks of the engine), their plans and bounds add up exactly.
+        out = solve_components(inst, parts, settings, backend=backend, engine=engine)
     else:
-        try:
-            lp = lp_relaxation(inst)
-        except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
-            log.warning("no LP relaxation: %s", e)
-            lp = None
-        out = _lp_rounding(inst, settings, lp, t0)
-        if out is None:
-            hint = None
-            if lp is not None:
-                hint = _best_hint(inst, lp)
-            # The time limit covers the whole solve: what the LP and rounding took is spent.
-            left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
-            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
-        out["lp"] = lp
+        out = _solve_whole(inst, settings, backend=backend, decompose=decompose, engine=engine, t0=t0)
     if out.get("lp") is not None:
         # both are proven upper bounds: keep the tighter
         out["bound"] = min(out["bound"], float(out["lp"]["bound"]) + 1e-9 * abs(out["lp"]["bound"]))
