@@ -123,8 +123,9 @@ class DaskEngine:
         """``[fn(item, **shared) for item in items]`` on the cluster, in input order.
 
         ``shared`` values (a model, a projects table) are sent to every worker once. Items
-        travel with their tasks, so a task whose worker is lost is retried elsewhere
-        (``retries`` times) without depending on data that died with the worker.
+        travel with their tasks, so a task whose worker is lost is run again elsewhere (the
+        scheduler's ``allowed-failures``, 3 by default) without depending on data that died
+        with the worker; a task that raises is retried ``retries`` times.
         """
         if not items:
             return []
