@@ -83,9 +83,9 @@ def run(n: int, time_limit: float, seed: int = 0, engines=("local", "dask"), wor
             if ref_plan is None:
                 ref_plan = p.allocation
             same = bool(p.allocation.equals(ref_plan))
-            workers = []
+            peaks = []
             if eng is not None:
-                workers = sorted(eng.client.run(_peak_mb).values())
+                peaks = sorted(eng.client.run(_peak_mb).values())
             dec = p.result.details.get("decomposition", {})
             rows.append({
                 "households": len(sc.households), "communes": len(sc.communes), "pairs": len(gains),
@@ -98,7 +98,7 @@ def run(n: int, time_limit: float, seed: int = 0, engines=("local", "dask"), wor
                 "gap": None if p.meta["gap"] is None else round(p.meta["gap"], 5),
                 "same_plan_as_first_engine": same,
                 "driver_peak_mb": round(_peak_mb()),
-                "worker_peak_mb": [round(w) for w in workers],
+                "worker_peak_mb": [round(w) for w in peaks],
             })
             print(rows[-1], flush=True)
         finally:

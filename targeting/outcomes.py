@@ -79,8 +79,10 @@ def commune_outcomes(allocation: pd.DataFrame, communes: pd.DataFrame) -> pd.Dat
     rows = []
     a = allocation
     has_p = "p_exit_plan" in a and a["p_exit_plan"].notna().all()
+    by_commune = {k: g for k, g in a.groupby("commune_id", sort=False)}  # one pass, not one per commune
+    empty = a.iloc[:0]
     for c in communes.itertuples(index=False):
-        g = a[a["commune_id"] == c.commune_id]
+        g = by_commune.get(c.commune_id, empty)
         supported = g["project_id"].fillna("") != ""
         poor = g["status"] == "poor"
         n_poor = int(poor.sum())
