@@ -548,14 +548,15 @@ class HierLogisticLearner:
     scale (``ratios``) and, when several are given, which bases the main effects use
     (``main_roles``: 0 values and categories, 1 count steps, 2 quantile steps, 3 logs) are chosen
     by an inner cross-validated log loss (folds stratified by arm and outcome), so they adapt to
-    the amount of data. Interactions use ``inter_roles`` (values and count steps by default).
+    the amount of data (on at most ``cv_rows`` rows). Interactions use ``inter_roles`` (values,
+    count steps and quantile steps by default).
     """
 
     name = "logistic_h"
 
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
                  ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=((0, 1, 2, 3),),
-                 inter_roles=(0, 1), arm_scale=2.0, folds=3, **_ignored):
+                 inter_roles=(0, 1, 2), arm_scale=2.0, folds=3, cv_rows=30000, **_ignored):
         self.n_arms = n_arms
         self.cat_mask = cat_mask
         self.n_cats = n_cats
@@ -568,6 +569,7 @@ class HierLogisticLearner:
         self.inter_roles = inter_roles
         self.arm_scale = arm_scale
         self.folds = folds
+        self.cv_rows = cv_rows
 
     def _design(self, B, arm, ratio, main_roles):
         arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(B),))
@@ -603,24 +605,31 @@ class HierLogisticLearner:
         if len(grid) > 1 and self.folds >= 2 and len(y) >= 100:
             from targeting.scoring.evaluate import stratified_folds
 
-            fold = stratified_folds(t, y, self.folds, self.seed)
+            # The penalties are chosen on a seeded subsample of at most cv_rows rows (as the
+            # outer cross-validation is), so large histories train in minutes.
+            sub = np.arange(len(y))
+            if self.cv_rows and len(y) > self.cv_rows:
+                rng = np.random.default_rng(self.seed)
+                sub = np.sort(rng.choice(len(y), size=int(self.cv_rows), replace=False))
+            Bs, ts, ys = B[sub], t[sub], y[sub]
+            fold = stratified_folds(ts, ys, self.folds, self.seed)
             loss = np.zeros(len(grid))
             for m in mains:
                 for r in self.ratios:
-                    Dr = self._design(B, t, r, m)
+                    Dr = self._design(Bs, ts, r, m)
                     for k in range(self.folds):
                         tr, te = fold != k, fold == k
-                        if len(np.unique(y[tr])) < 2:
+                        if len(np.unique(ys[tr])) < 2:
                             continue
                         lr = self._lr(min(self.Cs))
                         for C in sorted(self.Cs):  # warm-started path, strong to weak penalty
                             lr.set_params(C=C)
-                            lr.fit(Dr[tr], y[tr])
+                            lr.fit(Dr[tr], ys[tr])
                             p = np.clip(lr.predict_proba(Dr[te])[:, 1], 1e-6, 1 - 1e-6)
                             loss[grid.index((float(C), float(r), m))] -= np.sum(
-                                y[te] * np.log(p) + (1 - y[te]) * np.log(1 - p))
+                                ys[te] * np.log(p) + (1 - ys[te]) * np.log(1 - p))
             self.C_, self.ratio_, self.main_roles_ = grid[int(np.argmin(loss))]
-            self.cv_log_loss_ = (loss / len(y)).tolist()
+            self.cv_log_loss_ = (loss / len(ys)).tolist()
         else:
             self.C_, self.ratio_, self.main_roles_ = grid[len(grid) // 2]
         self.main_roles_ = list(self.main_roles_)
