@@ -379,6 +379,29 @@ def test_hierarchical_scorecard_weights_match_its_design(households):
         assert np.allclose(est.predict_arm(Xh, a), fast[:, a], rtol=0, atol=1e-12)
 
 
+def test_hierarchical_scorecard_interactions_bend_and_cv_is_capped(households):
+    """The support slopes use quantile steps of continuous columns (an effect can level off), and
+    the penalty search runs on a seeded subsample of at most ``cv_rows`` rows, reproducibly."""
+    from targeting.scoring.learners import HierLogisticLearner
+
+    hist = make_history(1500, seed=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        m = train_model(hist, seed=0, learner="logistic_h", cv=0)
+    est = m.estimator_
+    _, inter = est._masks(est.main_roles_)
+    assert (est.stats_["role"][inter] == 2).sum() >= 5
+    W, _ = est._weights()
+    assert np.abs(W[est.stats_["role"] == 2][:, 1:] - W[est.stats_["role"] == 2][:, [0]]).max() > 0
+    Xe, t, y = m.features_.encode(hist), m._arms(hist), hist["sustained_exit"].to_numpy()
+    kw = dict(n_arms=7, cat_mask=est.cat_mask, n_cats=est.n_cats, seed=3, cv_rows=600)
+    a = HierLogisticLearner(**kw).fit(Xe, t, y)
+    b = HierLogisticLearner(**kw).fit(Xe, t, y)
+    full = HierLogisticLearner(**{**kw, "cv_rows": None}).fit(Xe, t, y)
+    assert a.cv_log_loss_ == b.cv_log_loss_ and a.cv_log_loss_ != full.cv_log_loss_
+    assert np.array_equal(a.predict_all(Xe[:50]), b.predict_all(Xe[:50]))
+
+
 def test_hierarchical_scorecard_finds_heterogeneous_gains():
     """On a small history from a world whose effects depend on the household, the scorecard with
     shrunken interactions estimates gains closer to the truth than the constant-effect one."""
