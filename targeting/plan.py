@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -137,7 +138,13 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
         return merged.reset_index(drop=True), None
     model.check_features(h)
     gains = gains_for_pairs(model, h, pairs, engine=engine)
-    scores = score_households(model, h, p, engine=engine)
+    # gains_for_pairs has warned about overlap for every kind any household may get; the
+    # scores' kinds are a subset of those, so their warnings would only repeat it
+    from .scoring.estimators import OverlapWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        scores = score_households(model, h, p, engine=engine)
     return gains, scores
 
 

@@ -152,3 +152,21 @@ def test_bundled_model_is_what_training_on_the_sample_gives():
     a = fresh.predict_proba_all(sc.households)
     b = bundled.predict_proba_all(sc.households)
     assert np.allclose(a.to_numpy(), b.to_numpy(), atol=1e-12)
+
+
+def test_each_overlap_warning_is_given_once(tmp_path):
+    """Few past examples of a kind: the operator is told once, not once per step."""
+    import warnings
+
+    from targeting.plan import resolve_model, scenario_gains
+
+    folder = tmp_path / "w"
+    synth.write_world(synth.make_world(seed=11, communes=2, households=260, history_factor=2), folder)
+    sc = read_scenario(folder)
+    model, _ = resolve_model(sc)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scenario_gains(sc, model)
+    messages = [str(w.message) for w in caught]
+    assert any("value_chain" in m for m in messages)  # 13 examples: it must warn
+    assert len(messages) == len(set(messages))
