@@ -1,5 +1,9 @@
 """Province scale: solve communes independently, coupled only through cooperatives.
 
+Used for one group of communes that cooperatives link together (groups that share no
+cooperative are already separate problems, :mod:`.components`) when it is too large for one
+model: above ``DECOMPOSE_MIN_PAIRS`` pairs over several communes.
+
 Communes share nothing but cooperatives (capacity and minimum households over all their
 projects and communes). So:
 

@@ -15,7 +15,11 @@ tables in benchmarks/README.md, section "Optimizer"):
 So HiGHS is the default back-end (``DEFAULT_BACKEND``); CP-SAT stays for explaining conflicts
 (assumption literals) and as ``backend="cpsat"``; SCIP and CBC as ``backend="scip"/"cbc"``.
 Gains go in as exactly scaled integers (:mod:`.objective`), so relative_gap = 0 is an exact
-proof. At province scale the model is split by :mod:`.decompose`.
+proof. Before the full MIP, two quicker routes are tried, each kept only when the LP bound
+proves it within ``relative_gap``: the LP solution rounded, then the MIP over the LP-guided
+neighbourhood. At province scale the model is split: exactly into groups of communes that share
+no cooperative (:mod:`.components`), and a group that is still large by commune through
+cooperative shares (:mod:`.decompose`).
 """
 
 from __future__ import annotations
@@ -454,9 +458,9 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
                   decompose: bool | None = None, engine=None) -> AllocationResult:
     """The best plan (see :func:`targeting.strategies.run_strategy`).
 
-    ``engine`` (:mod:`targeting.engine`) runs the per-commune subproblems of the decomposition
-    (communes coupled only through the cooperative shares of the province LP). Whether to
-    decompose does not depend on the engine, so both engines give the same plan: below
+    ``engine`` (:mod:`targeting.engine`) runs the subproblems of the split (groups of communes
+    that share no cooperative, or communes coupled through cooperative shares). Whether to
+    split does not depend on the engine, so both engines give the same plan: below
     ``DECOMPOSE_MIN_PAIRS`` the whole model is solved on this machine.
     """
     from . import conflicts
