@@ -121,7 +121,7 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
     ``engine`` runs groups of components as tasks (``None``: a thread pool of
     ``settings.workers`` threads here; HiGHS releases the GIL).
     """
-    from .decompose import compact
+    from .decompose import compact, time_shares
     from .solve import _workers
 
     t0 = time.perf_counter()
@@ -135,7 +135,7 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
 
     def run(which: list[int], budget: float, starts: dict | None = None, opts: dict | None = None) -> list[dict]:
         n = sizes[which]
-        per = np.maximum(0.5, np.minimum(0.85 * budget, 0.85 * budget * threads * n / max(n.sum(), 1.0)))
+        per = time_shares(n, budget, threads)
         groups = _pack(n.astype(np.int64), TASK_PAIRS)
         tasks = [[(subs[which[i]], float(per[i]), None if starts is None else starts[which[i]])
                   for i in g] for g in groups]

@@ -45,7 +45,15 @@ log = logging.getLogger(__name__)
 #: Pairs whose LP reduced cost is within this share of the median positive gain stay free.
 RC_SHARE = 0.05
 
-__all__ = ["solve_decomposed", "coop_shares", "compact"]
+__all__ = ["solve_decomposed", "coop_shares", "compact", "time_shares"]
+
+
+def time_shares(sizes: np.ndarray, budget: float, threads: int) -> np.ndarray:
+    """Seconds for each of several subproblems run ``threads`` at a time within ``budget``: in
+    proportion to their sizes, 15% kept for merging, never more than the budget, at least 0.5 s."""
+    sizes = np.asarray(sizes, dtype=float)
+    share = 0.85 * budget * threads * sizes / max(sizes.sum(), 1.0)
+    return np.maximum(0.5, np.minimum(0.85 * budget, share))
 
 
 def coop_shares(inst, x_lp: np.ndarray, closed: np.ndarray | None = None) -> np.ndarray:
@@ -135,7 +143,7 @@ def solve_decomposed(inst, settings: Settings, backend: str = "highs", engine=No
         left = max(1.0, limit - (time.perf_counter() - t0))
         # weight per-commune limits by size; as many at a time as there are workers
         n = np.array([len(subs[c][1]) for c in cs], dtype=float)
-        per = np.maximum(0.5, 0.85 * left * threads * n / max(n.sum(), 1))
+        per = time_shares(n, left, threads)
         tasks = [(subs[c][0], shares[:, c].copy(), float(t)) for c, t in zip(cs, per.tolist())]
         shared = {"coop_min": no_min, "settings": sub_settings, "backend": backend}
         if engine is None:
