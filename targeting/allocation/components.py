@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ..engine import LocalEngine
 from ..io import Settings
 from .instance import Instance
 
@@ -139,12 +140,7 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
         groups = _pack(n.astype(np.int64), TASK_PAIRS)
         tasks = [[(subs[which[i]], float(per[i]), None if starts is None else starts[which[i]])
                   for i in g] for g in groups]
-        if engine is None:
-            from ..engine import LocalEngine
-
-            outs = LocalEngine().map(_solve_group, tasks, shared=opts or shared, max_workers=threads)
-        else:
-            outs = engine.map(_solve_group, tasks, shared=opts or shared)
+        outs = (engine or LocalEngine()).map(_solve_group, tasks, shared=opts or shared, max_workers=threads)
         return [r for group in outs for r in group]
 
     results = run(list(range(len(parts))), 0.5 * limit)

@@ -37,6 +37,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..engine import LocalEngine
 from ..io import Settings
 from .lp import lp_relaxation
 
@@ -146,10 +147,8 @@ def solve_decomposed(inst, settings: Settings, backend: str = "highs", engine=No
         per = time_shares(n, left, threads)
         tasks = [(subs[c][0], shares[:, c].copy(), float(t)) for c, t in zip(cs, per.tolist())]
         shared = {"coop_min": no_min, "settings": sub_settings, "backend": backend}
-        if engine is None:
-            outs = _local_map(tasks, shared, threads)
-        else:
-            outs = engine.map(_solve_commune, tasks, shared=shared)
+        # a thread pool here (HiGHS releases the GIL), or the engine's workers
+        outs = (engine or LocalEngine()).map(_solve_commune, tasks, shared=shared, max_workers=threads)
         for c, out in zip(cs, outs):
             results[c] = out
 
@@ -212,13 +211,6 @@ def solve_decomposed(inst, settings: Settings, backend: str = "highs", engine=No
             "seconds": round(time.perf_counter() - t0, 3),
         },
     }
-
-
-def _local_map(tasks: list, shared: dict, threads: int) -> list:
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=threads) as ex:
-        return list(ex.map(lambda t: _solve_commune(t, **shared), tasks))
 
 
 def _collect(subs, results) -> np.ndarray:

@@ -110,6 +110,13 @@ def _logit(p):
     return np.log(p / (1 - p))
 
 
+def _arm_probability(D: np.ndarray, W: np.ndarray, b: np.ndarray, arm) -> np.ndarray:
+    """P(exit) of each row of design ``D`` under its ``arm``: a logistic model with one weight
+    column ``W[:, arm]`` and intercept ``b[arm]`` per arm."""
+    arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(D),))
+    return expit(np.einsum("ij,ji->i", D, W[:, arm]) + b[arm])
+
+
 def _constant_prob(y: np.ndarray) -> float:
     return float((y.sum() + 1.0) / (len(y) + 2.0))
 
@@ -422,11 +429,7 @@ class LogisticLearner:
     def predict_arm(self, X, arm):
         if self.model_ is None:
             return np.full(len(X), self.constant_)
-        D = dense_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
-        z = np.einsum("ij,ji->i", D, W[:, arm]) + b[arm]
-        return expit(z)
+        return _arm_probability(dense_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
 
     def predict_all(self, X):
         if self.model_ is None:
@@ -658,10 +661,7 @@ class HierLogisticLearner:
     def predict_arm(self, X, arm):
         if self.coef_ is None:
             return np.full(len(X), self.constant_)
-        B = basis_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(X),))
-        return expit(np.einsum("ij,ji->i", B, W[:, arm]) + b[arm])
+        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
 
     def predict_all(self, X):
         if self.coef_ is None:
