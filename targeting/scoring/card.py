@@ -29,6 +29,8 @@ LEARNER_NAMES = {
     "logistic_x": "logistic scorecard with support-by-feature interactions (heterogeneous effects)",
     "logistic_h": ("logistic scorecard on data-driven nonlinear bases with hierarchically shrunken "
                    "support-by-feature interactions, penalties chosen by cross-validated log loss"),
+    "logistic_s": ("logistic scorecard on data-driven nonlinear bases with the support-by-feature "
+                   "terms that score tests clearly support (|z| >= 2.5), added one at a time"),
 }
 
 
@@ -103,6 +105,9 @@ def build_card(model) -> dict:
         "assumptions": ASSUMPTIONS,
         "libraries": _versions(),
     }
+    if hasattr(model.estimator_, "effect_terms"):
+        card["effect_terms"] = model.estimator_.effect_terms(
+            list(model.features_.numeric), model.features_.categorical, list(model.kinds_))
     return _round(card)
 
 
@@ -150,6 +155,13 @@ def card_markdown(card: dict) -> str:
         lines += [f"| {c} | {r['brier']} | {r['log_loss']} | {r['ece']} | {r['uplift_auuc_aipw']} "
                   f"| {r['uplift_auuc_ipw']} |"
                   for c, r in card["comparison"].items()]
+    if card.get("effect_terms"):
+        lines += ["", "## Where a support's effect varies", "",
+                  "Terms the score tests let in (each: this support's log-odds effect changes by the "
+                  "amount shown per standard deviation of the basis):", "",
+                  "| support | basis | z when it entered | log-odds per SD |", "|---|---|---|---|"]
+        lines += [f"| {t['support']} | {t['basis']} | {t['z']} | {t['log_odds_per_sd']} |"
+                  for t in card["effect_terms"]]
     f = card["features"]
     lines += ["", "## Features", "", f"- Numeric: {', '.join(f['numeric'])}",
               f"- Categorical: {', '.join(f['categorical']) or '(none)'}",

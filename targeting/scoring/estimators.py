@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 #: Learners compared when ``learner="auto"``.
 #: ``t`` and ``dr`` stay available (``learner=``) and in the benchmarks, but on histories of the
 #: realistic size they never won on either criterion and took most of the training time.
-CANDIDATES = ("s", "logistic", "logistic_x", "logistic_h")
+CANDIDATES = ("s", "logistic", "logistic_x", "logistic_h", "logistic_s")
 #: A learner whose cross-validated Brier score is within this of the best competes on uplift.
 BRIER_TOLERANCE = 0.002
 #: Paired standard errors by which a learner's uplift AUUC must beat the log-loss winner's.

@@ -59,7 +59,7 @@ def _by_arm(one, X, arm) -> np.ndarray:
     return out
 
 __all__ = ["LEARNERS", "make_learner", "PropensityModel", "SLearner", "TLearner", "DRLearner",
-           "LogisticLearner", "HierLogisticLearner"]
+           "LogisticLearner", "HierLogisticLearner", "StepLogisticLearner"]
 
 EPS = 1e-4
 
@@ -447,7 +447,7 @@ def make_learner(name, **kw):
     cls = LEARNERS[name]
     if cls is LogisticLearner or cls is SLearner:
         kw.pop("min_examples", None)
-    if cls is LogisticLearner or cls is HierLogisticLearner:
+    if cls in (LogisticLearner, HierLogisticLearner, StepLogisticLearner):
         kw.pop("max_iter", None)
         kw.pop("learning_rate", None)
         if name == "logistic_x":
@@ -516,6 +516,19 @@ def basis_stats(X: np.ndarray, cat_mask: np.ndarray, n_cats: list[int],
     stats["mean"] = mean[stats["keep"]]
     stats["sd"] = sd[stats["keep"]]
     return stats
+
+
+def basis_names(stats: dict, numeric: list[str], categorical: dict) -> list[str]:
+    """A readable name of each basis of :func:`basis_design` (same order)."""
+    names = []
+    for j, col in enumerate(numeric):
+        names.append(col)
+        names += [f"{col} >= {c:g}" for c in stats["cuts"][j]]
+        if stats["logs"][j] > 0:
+            names.append(f"log(1 + {col} / {stats['logs'][j]:.4g})")
+    for col, cats in categorical.items():
+        names += [f"{col} = {c}" for c in cats]
+    return [n for n, k in zip(names, stats["keep"]) if k]
 
 
 def _raw_basis(X, cat_mask, stats) -> np.ndarray:
@@ -672,3 +685,169 @@ class HierLogisticLearner:
 
 
 LEARNERS["logistic_h"] = HierLogisticLearner
+
+
+class StepLogisticLearner:
+    """Logistic scorecard with the support-by-feature terms the data clearly support.
+
+    Main effects on the data-driven bases (:func:`basis_stats`), one log-odds shift per support
+    pooled toward a shared one (as in :class:`HierLogisticLearner`), one L2 strength ``C``
+    chosen by an inner cross-validated log loss. Then forward selection: each round computes,
+    for every candidate term "support ``a`` (or any support) x basis ``c``" (centred within
+    that support's rows), the score-test statistic ``z`` of adding it to the current fit; the
+    largest ``|z|`` enters if it is at least ``z_crit``, and the model is refitted, until none
+    qualifies or ``max_terms`` have entered.
+
+    Why: the hierarchical scorecard shrinks every interaction by one common strength, which
+    cross-validated log loss keeps heavy at any history size; on synthetic worlds with 80,000
+    history rows its effect estimates stayed flat and noisy. Selecting the few terms a test
+    clearly supports lets them enter at the main effects' (light) penalty, and keeps all others
+    at zero; with ~2,000 rows usually none enters and the model is the plain pooled scorecard.
+    Each entered term is a readable statement ("support a pays more where feature c is high"),
+    listed in ``terms_`` with its ``z``.
+    """
+
+    name = "logistic_s"
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
+                 z_crit=2.5, max_terms=24, min_rows=30, inter_roles=(0, 1, 2), arm_scale=2.0,
+                 folds=3, cv_rows=30000, **_ignored):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+        self.Cs = Cs
+        self.z_crit = z_crit
+        self.max_terms = max_terms
+        self.min_rows = min_rows
+        self.inter_roles = inter_roles
+        self.arm_scale = arm_scale
+        self.folds = folds
+        self.cv_rows = cv_rows
+
+    def _design(self, B, arm):
+        arm = np.broadcast_to(np.asarray(arm, dtype=int), (len(B),))
+        oh = np.zeros((len(B), self.n_arms - 1))
+        rows = np.nonzero(arm > 0)[0]
+        oh[rows, arm[rows] - 1] = 1.0
+        cols = [B, (arm > 0).astype(float)[:, None] * ARM_SCALE, oh * self.arm_scale]
+        for g, c, mu in self.terms_:
+            inside = (arm > 0) if g == 0 else (arm == g)
+            cols.append((inside * (B[:, c] - mu))[:, None])
+        return np.hstack(cols)
+
+    def _lr(self, C):
+        return LogisticRegression(C=C, max_iter=1000, tol=1e-6, random_state=self.seed)
+
+    def _choose_C(self, B, t, y) -> float:
+        Cs = sorted(self.Cs)
+        if len(Cs) == 1 or self.folds < 2 or len(y) < 100:
+            return float(Cs[len(Cs) // 2])
+        from targeting.scoring.evaluate import stratified_folds
+
+        sub = np.arange(len(y))
+        if self.cv_rows and len(y) > self.cv_rows:
+            rng = np.random.default_rng(self.seed)
+            sub = np.sort(rng.choice(len(y), size=int(self.cv_rows), replace=False))
+        D, ts, ys = self._design(B[sub], t[sub]), t[sub], y[sub]
+        fold = stratified_folds(ts, ys, self.folds, self.seed)
+        loss = np.zeros(len(Cs))
+        for k in range(self.folds):
+            tr, te = fold != k, fold == k
+            if len(np.unique(ys[tr])) < 2:
+                continue
+            for i, C in enumerate(Cs):
+                p = np.clip(self._lr(C).fit(D[tr], ys[tr]).predict_proba(D[te])[:, 1], 1e-6, 1 - 1e-6)
+                loss[i] -= np.sum(ys[te] * np.log(p) + (1 - ys[te]) * np.log(1 - p))
+        self.cv_log_loss_ = (loss / len(ys)).tolist()
+        return float(Cs[int(np.argmin(loss))])
+
+    def _best_term(self, B, t, y, D, p, inter):
+        """The candidate term with the largest score-test ``|z|`` given the fit ``p`` on ``D``."""
+        w = p * (1 - p)
+        D1 = np.hstack([np.ones((len(D), 1)), D])
+        # Penalised information (the intercept is not penalised), as the fit used it.
+        A = D1.T @ (D1 * w[:, None]) + np.diag([0.0] + [1.0 / self.C_] * D.shape[1])
+        Ainv = np.linalg.pinv(A)
+        have = {(g, c) for g, c, _ in self.terms_}
+        best = (0.0, None)
+        for g in range(self.n_arms):
+            rows = (t > 0) if g == 0 else (t == g)
+            if rows.sum() < self.min_rows:
+                continue
+            Bc = B[rows][:, inter]
+            mu = Bc.mean(axis=0)
+            Bc = Bc - mu
+            wr = w[rows][:, None]
+            U = Bc.T @ (y[rows] - p[rows])
+            M = Bc.T @ (D1[rows] * wr)
+            V = (Bc ** 2 * wr).sum(axis=0) - np.einsum("ij,jk,ik->i", M, Ainv, M)
+            z = np.where(V > 1e-8, U / np.sqrt(np.maximum(V, 1e-12)), 0.0)
+            for j, c in enumerate(inter):
+                if (g, int(c)) not in have and abs(z[j]) > abs(best[0]):
+                    best = (float(z[j]), (g, int(c), float(mu[j])))
+        return best
+
+    def fit(self, X, t, y):
+        t = np.asarray(t, dtype=int)
+        self.stats_ = basis_stats(X, self.cat_mask, self.n_cats)
+        self.terms_, self.z_ = [], []
+        if len(np.unique(y)) < 2:
+            self.coef_ = None
+            self.constant_ = _constant_prob(y)
+            return self
+        B = basis_design(X, self.cat_mask, self.stats_)
+        self.C_ = self._choose_C(B, t, y)
+        inter = np.nonzero(np.isin(self.stats_["role"], self.inter_roles))[0]
+        while True:
+            D = self._design(B, t)
+            lr = self._lr(self.C_).fit(D, y)
+            if len(self.terms_) >= self.max_terms:
+                break
+            z, term = self._best_term(B, t, y, D, lr.predict_proba(D)[:, 1], inter)
+            if term is None or abs(z) < self.z_crit:
+                break
+            self.terms_.append(term)
+            self.z_.append(round(z, 2))
+        self.coef_ = lr.coef_[0].copy()
+        self.intercept_ = float(lr.intercept_[0])
+        return self
+
+    def effect_terms(self, numeric: list[str], categorical: dict, arms: list[str]) -> list[dict]:
+        """The entered terms for people: which support, which basis, its ``z`` when it entered
+        and the change in that support's log-odds effect per standard deviation of the basis."""
+        if self.coef_ is None:
+            return []
+        names = basis_names(self.stats_, numeric, categorical)
+        q = len(self.stats_["mean"]) + self.n_arms
+        return [{"support": "any support" if g == 0 else arms[g], "basis": names[j], "z": z,
+                 "log_odds_per_sd": float(e)}
+                for (g, j, _), z, e in zip(self.terms_, self.z_, self.coef_[q:])]
+
+    def _weights(self):
+        """Log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)`` per arm."""
+        k = self.n_arms - 1
+        q = len(self.stats_["mean"])
+        c = self.coef_
+        W = np.repeat(c[:q, None], self.n_arms, axis=1)
+        b = self.intercept_ + np.concatenate([[0.0], c[q] * ARM_SCALE + c[q + 1:q + 1 + k] * self.arm_scale])
+        for (g, j, mu), e in zip(self.terms_, c[q + 1 + k:]):
+            arms = list(range(1, self.n_arms)) if g == 0 else [g]
+            W[j, arms] += e
+            b[arms] -= e * mu
+        return W, b
+
+    def predict_arm(self, X, arm):
+        if self.coef_ is None:
+            return np.full(len(X), self.constant_)
+        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
+
+    def predict_all(self, X):
+        if self.coef_ is None:
+            return np.full((len(X), self.n_arms), self.constant_)
+        B = basis_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        return expit(B @ W + b)
+
+
+LEARNERS["logistic_s"] = StepLogisticLearner

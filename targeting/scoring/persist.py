@@ -33,6 +33,7 @@ TRUSTED_TYPES = frozenset({
     "targeting.scoring.learners.DRLearner",
     "targeting.scoring.learners.LogisticLearner",
     "targeting.scoring.learners.HierLogisticLearner",
+    "targeting.scoring.learners.StepLogisticLearner",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
     "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
