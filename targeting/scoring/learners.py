@@ -552,7 +552,24 @@ def basis_design(X, cat_mask, stats) -> np.ndarray:
     return (B - stats["mean"]) / stats["sd"]
 
 
-class HierLogisticLearner:
+class _BasisScorecard:
+    """Prediction shared by the scorecards on :func:`basis_design` bases: a subclass gives
+    ``_weights()``, the log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)``."""
+
+    def predict_arm(self, X, arm):
+        if self.coef_ is None:
+            return np.full(len(X), self.constant_)
+        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
+
+    def predict_all(self, X):
+        if self.coef_ is None:
+            return np.full((len(X), self.n_arms), self.constant_)
+        B = basis_design(X, self.cat_mask, self.stats_)
+        W, b = self._weights()
+        return expit(B @ W + b)
+
+
+class HierLogisticLearner(_BasisScorecard):
     """Logistic scorecard on nonlinear bases with hierarchically shrunken interactions.
 
     The log-odds under arm ``a`` is ``b_a + x'(w + [a>0] v + u_a)``: ``w`` the main slopes on the
@@ -671,23 +688,11 @@ class HierLogisticLearner:
         b = self.intercept_ + np.concatenate([[0.0], oh])
         return W, b
 
-    def predict_arm(self, X, arm):
-        if self.coef_ is None:
-            return np.full(len(X), self.constant_)
-        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
-
-    def predict_all(self, X):
-        if self.coef_ is None:
-            return np.full((len(X), self.n_arms), self.constant_)
-        B = basis_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        return expit(B @ W + b)
-
 
 LEARNERS["logistic_h"] = HierLogisticLearner
 
 
-class StepLogisticLearner:
+class StepLogisticLearner(_BasisScorecard):
     """Logistic scorecard with the support-by-feature terms the data clearly support.
 
     Main effects on the data-driven bases (:func:`basis_stats`), one log-odds shift per support
@@ -836,18 +841,6 @@ class StepLogisticLearner:
             W[j, arms] += e
             b[arms] -= e * mu
         return W, b
-
-    def predict_arm(self, X, arm):
-        if self.coef_ is None:
-            return np.full(len(X), self.constant_)
-        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
-
-    def predict_all(self, X):
-        if self.coef_ is None:
-            return np.full((len(X), self.n_arms), self.constant_)
-        B = basis_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        return expit(B @ W + b)
 
 
 LEARNERS["logistic_s"] = StepLogisticLearner
