@@ -519,3 +519,28 @@ def test_auto_prefers_logistic_h_when_its_log_loss_is_within_noise():
     far = {"logistic": base, "logistic_h": base + rng.normal(0.02, 0.05, 2000)}
     res["logistic_h"]["log_loss"] = 0.430
     assert ExitModel()._select(res, terms, far) == "logistic"
+
+
+def test_auto_falls_back_to_logistic_h_when_the_stepwise_scorecard_enters_no_term(monkeypatch):
+    """logistic_s without terms is the constant-effect scorecard: auto then keeps logistic_h,
+    with logistic_h's own out-of-fold calibration (as if it had been chosen outright)."""
+    from targeting.scoring import estimators as est_mod
+    from targeting.scoring import learners as lr_mod
+
+    class NoTerms(lr_mod.StepLogisticLearner):
+        def __init__(self, **kw):
+            super().__init__(**{**kw, "z_crit": 99.0})
+
+    monkeypatch.setitem(lr_mod.LEARNERS, "logistic_s", NoTerms)
+    monkeypatch.setattr(est_mod, "CANDIDATES", ("logistic", "logistic_h", "logistic_s"))
+    hist = make_history(4000, seed=11)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        monkeypatch.setattr(est_mod.ExitModel, "_select", lambda self, *a, **k: "logistic_s")
+        m = train_model(hist, seed=0)
+        monkeypatch.setattr(est_mod.ExitModel, "_select", lambda self, *a, **k: "logistic_h")
+        ref = train_model(hist, seed=0)
+    assert m.learner_ == "logistic_h", {c: r["brier"] for c, r in m.cv_results_.items()}
+    assert type(m.estimator_).__name__ == "HierLogisticLearner"
+    assert m.calibration_ == ref.calibration_
+    assert np.allclose(m.predict_proba_all(hist).to_numpy(), ref.predict_proba_all(hist).to_numpy())
