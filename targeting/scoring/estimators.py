@@ -177,10 +177,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         self.cv_results_ = {}
         oof_by = {}
         if self.cv and self.cv >= 2:
-            sub = np.arange(len(y))
-            if self.cv_max_rows and len(y) > self.cv_max_rows:
-                rng = np.random.default_rng(self.random_state)
-                sub = np.sort(rng.choice(len(y), size=int(self.cv_max_rows), replace=False))
+            sub = ev.cv_subsample(len(y), self.cv_max_rows, self.random_state)
             Xe_full, t_full, y_full = Xe, t, y
             Xe, t, y = Xe[sub], t[sub], y[sub]
             fold = ev.stratified_folds(t, y, self.cv, self.random_state)

@@ -121,6 +121,13 @@ def auuc_rows(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> np.nda
     return z * (share - QS.mean())
 
 
+def cv_subsample(n: int, max_rows: int | None, seed: int) -> np.ndarray:
+    """The rows a cross-validation runs on: all ``n``, or a seeded sorted sample of ``max_rows``."""
+    if not max_rows or n <= max_rows:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=int(max_rows), replace=False))
+
+
 def stratified_folds(t, y, k: int, seed: int) -> np.ndarray:
     """Fold index per row, balanced within each (intervention, outcome) stratum."""
     rng = np.random.default_rng(seed)

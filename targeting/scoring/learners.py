@@ -636,14 +636,11 @@ class HierLogisticLearner(_BasisScorecard):
         mains = [tuple(m) for m in self.main_roles]
         grid = [(float(C), float(r), m) for m in mains for r in self.ratios for C in sorted(self.Cs)]
         if len(grid) > 1 and self.folds >= 2 and len(y) >= 100:
-            from targeting.scoring.evaluate import stratified_folds
+            from targeting.scoring.evaluate import cv_subsample, stratified_folds
 
             # The penalties are chosen on a seeded subsample of at most cv_rows rows (as the
             # outer cross-validation is), so large histories train in minutes.
-            sub = np.arange(len(y))
-            if self.cv_rows and len(y) > self.cv_rows:
-                rng = np.random.default_rng(self.seed)
-                sub = np.sort(rng.choice(len(y), size=int(self.cv_rows), replace=False))
+            sub = cv_subsample(len(y), self.cv_rows, self.seed)
             Bs, ts, ys = B[sub], t[sub], y[sub]
             fold = stratified_folds(ts, ys, self.folds, self.seed)
             loss = np.zeros(len(grid))
@@ -748,12 +745,9 @@ class StepLogisticLearner(_BasisScorecard):
         Cs = sorted(self.Cs)
         if len(Cs) == 1 or self.folds < 2 or len(y) < 100:
             return float(Cs[len(Cs) // 2])
-        from targeting.scoring.evaluate import stratified_folds
+        from targeting.scoring.evaluate import cv_subsample, stratified_folds
 
-        sub = np.arange(len(y))
-        if self.cv_rows and len(y) > self.cv_rows:
-            rng = np.random.default_rng(self.seed)
-            sub = np.sort(rng.choice(len(y), size=int(self.cv_rows), replace=False))
+        sub = cv_subsample(len(y), self.cv_rows, self.seed)
         D, ts, ys = self._design(B[sub], t[sub]), t[sub], y[sub]
         fold = stratified_folds(ts, ys, self.folds, self.seed)
         loss = np.zeros(len(Cs))
