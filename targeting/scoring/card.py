@@ -87,7 +87,8 @@ def build_card(model) -> dict:
                       "errors), unless another's "
                       "doubly robust (AIPW) uplift AUUC (count-weighted over interventions; outcome "
                       "model: the mean of all candidates' out-of-fold predictions) beats it by more "
-                      "than 2 paired standard errors; then the highest such AUUC") if model.learner == "auto" else f"fixed learner={model.learner!r}",
+                      "than 2 paired standard errors; then the highest such AUUC; a chosen logistic_s "
+                      "that let no term in gives way to logistic_h (if within the Brier tolerance)") if model.learner == "auto" else f"fixed learner={model.learner!r}",
         "calibration": {"method": "Platt (logistic on the log-odds), fitted on out-of-fold predictions",
                         "enabled": bool(model.calibrate),
                         "a": float(model.calibration_[0]), "b": float(model.calibration_[1])},
