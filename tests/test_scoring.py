@@ -468,6 +468,19 @@ def test_stepwise_scorecard_finds_the_effects_that_vary():
     assert len(m0.estimator_.terms_) < 8 and spread(m0.predict_proba_all(h).to_numpy()).max() < 0.15
 
 
+def test_stepwise_scorecard_with_one_kind_of_support_tests_each_term_once():
+    """With only one kind of support in the history, "any support" and that kind are the same
+    rows: a term must not enter twice (as a penalised duplicate its score test is meaningless)."""
+    hist = make_history(6000, seed=3)
+    hist = hist[hist["intervention"].isin(["none", "labour_export"])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", OverlapWarning)
+        est = train_model(hist, seed=0, learner="logistic_s", cv=0).estimator_
+    lab = 1 + list(KINDS).index("labour_export")
+    assert est.terms_ and {g for g, _, _ in est.terms_} == {lab}
+    assert len({c for _, c, _ in est.terms_}) == len(est.terms_)
+
+
 @pytest.mark.parametrize("learner", ["t", "dr", "logistic", "logistic_x", "logistic_h", "logistic_s"])
 def test_every_learner_saves_with_trusted_types_only(learner, households, tmp_path):
     hist = make_history(1200, seed=9)

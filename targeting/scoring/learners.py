@@ -770,7 +770,9 @@ class StepLogisticLearner(_BasisScorecard):
         Ainv = np.linalg.pinv(A)
         have = {(g, c) for g, c, _ in self.terms_}
         best = (0.0, None)
-        for g in range(self.n_arms):
+        # With one kind of support in the history, "any support" is that kind: test it once.
+        groups = range(1 if len(np.unique(t[t > 0])) == 1 else 0, self.n_arms)
+        for g in groups:
             rows = (t > 0) if g == 0 else (t == g)
             if rows.sum() < self.min_rows:
                 continue
