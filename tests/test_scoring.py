@@ -534,26 +534,49 @@ def test_auto_prefers_logistic_h_when_its_log_loss_is_within_noise():
     assert ExitModel()._select(res, terms, far) == "logistic"
 
 
-def test_auto_falls_back_to_logistic_h_when_the_stepwise_scorecard_enters_no_term(monkeypatch):
-    """logistic_s without terms is the constant-effect scorecard: auto then keeps logistic_h,
-    with logistic_h's own out-of-fold calibration (as if it had been chosen outright)."""
+@pytest.mark.parametrize("z_crit", [99.0, 2.5])
+def test_auto_gives_the_stepwise_scorecard_its_part_by_its_terms(monkeypatch, z_crit):
+    """logistic_s without terms is the constant-effect scorecard: it does not compete (logistic_h
+    stays preferred). With a term as strong as STRONG_Z it becomes the preferred learner, and the
+    model keeps that very fit."""
     from targeting.scoring import estimators as est_mod
     from targeting.scoring import learners as lr_mod
 
-    class NoTerms(lr_mod.StepLogisticLearner):
+    class Stepwise(lr_mod.StepLogisticLearner):
         def __init__(self, **kw):
-            super().__init__(**{**kw, "z_crit": 99.0})
+            super().__init__(**{**kw, "z_crit": z_crit})
 
-    monkeypatch.setitem(lr_mod.LEARNERS, "logistic_s", NoTerms)
+    monkeypatch.setitem(lr_mod.LEARNERS, "logistic_s", Stepwise)
     monkeypatch.setattr(est_mod, "CANDIDATES", ("logistic", "logistic_h", "logistic_s"))
-    hist = make_history(4000, seed=11)
+    seen = {}
+    select = est_mod.ExitModel._select
+
+    def spy(self, res, terms=None, losses=None, preferred=est_mod.PREFERRED):
+        seen.update(contenders=set(res), preferred=preferred)
+        return select(self, res, terms, losses, preferred)
+
+    monkeypatch.setattr(est_mod.ExitModel, "_select", spy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
-        monkeypatch.setattr(est_mod.ExitModel, "_select", lambda self, *a, **k: "logistic_s")
-        m = train_model(hist, seed=0)
-        monkeypatch.setattr(est_mod.ExitModel, "_select", lambda self, *a, **k: "logistic_h")
-        ref = train_model(hist, seed=0)
-    assert m.learner_ == "logistic_h", {c: r["brier"] for c, r in m.cv_results_.items()}
-    assert type(m.estimator_).__name__ == "HierLogisticLearner"
-    assert m.calibration_ == ref.calibration_
-    assert np.allclose(m.predict_proba_all(hist).to_numpy(), ref.predict_proba_all(hist).to_numpy())
+        m = train_model(make_history(4000, seed=11), seed=0)
+    assert "logistic_s" in m.cv_results_
+    if z_crit > 50:
+        assert seen == {"contenders": {"logistic", "logistic_h"}, "preferred": "logistic_h"}
+        assert m.learner_ != "logistic_s"
+    else:
+        assert "logistic_s" in seen["contenders"]
+        # this history's effects vary strongly (labour export with working-age members)
+        assert seen["preferred"] == "logistic_s"
+        if m.learner_ == "logistic_s":
+            assert max(map(abs, m.estimator_.z_)) >= est_mod.STRONG_Z
+
+
+def test_select_keeps_the_preferred_learner_it_is_given():
+    rng = np.random.default_rng(1)
+    res = {c: {"brier": 0.130, "log_loss": 0.410, "uplift_auuc": 0.0} for c in ("logistic_h", "logistic_s")}
+    base = rng.normal(0.4, 0.05, 2000)
+    near = {"logistic_h": base, "logistic_s": base + rng.normal(0.001, 0.05, 2000)}
+    terms = {c: np.zeros(2000) for c in res}
+    res["logistic_s"]["log_loss"] = 0.411
+    assert ExitModel()._select(res, terms, near, preferred="logistic_s") == "logistic_s"
+    assert ExitModel()._select(res, terms, near) == "logistic_h"

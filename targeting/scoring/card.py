@@ -87,8 +87,9 @@ def build_card(model) -> dict:
                       "errors), unless another's "
                       "doubly robust (AIPW) uplift AUUC (count-weighted over interventions; outcome "
                       "model: the mean of all candidates' out-of-fold predictions) beats it by more "
-                      "than 2 paired standard errors; then the highest such AUUC; a chosen logistic_s "
-                      "that let no term in gives way to logistic_h (if within the Brier tolerance)") if model.learner == "auto" else f"fixed learner={model.learner!r}",
+                      "than 2 paired standard errors; then the highest such AUUC; logistic_s competes only "
+                      "if a term entered on the whole history, and is preferred instead of logistic_h "
+                      "when one entered with |z| >= 5") if model.learner == "auto" else f"fixed learner={model.learner!r}",
         "calibration": {"method": "Platt (logistic on the log-odds), fitted on out-of-fold predictions",
                         "enabled": bool(model.calibrate),
                         "a": float(model.calibration_[0]), "b": float(model.calibration_[1])},
