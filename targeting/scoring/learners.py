@@ -376,7 +376,30 @@ class DRLearner:
         return np.column_stack([self._one(X, a, base=p0) for a in range(self.n_arms)])
 
 
-class LogisticLearner:
+class _LinearScorecard:
+    """Prediction shared by the logistic scorecards: one weight column and one offset per arm
+    on the learner's bases. A subclass gives ``_weights()`` (log-odds slopes ``(n_bases,
+    n_arms)`` and offsets ``(n_arms,)``); it may override ``_bases`` and ``_constant``."""
+
+    def _constant(self) -> bool:
+        return self.coef_ is None
+
+    def _bases(self, X):
+        return basis_design(X, self.cat_mask, self.stats_)
+
+    def predict_arm(self, X, arm):
+        if self._constant():
+            return np.full(len(X), self.constant_)
+        return _arm_probability(self._bases(X), *self._weights(), arm)
+
+    def predict_all(self, X):
+        if self._constant():
+            return np.full((len(X), self.n_arms), self.constant_)
+        W, b = self._weights()
+        return expit(self._bases(X) @ W + b)
+
+
+class LogisticLearner(_LinearScorecard):
     """Logistic scorecard; with ``interactions`` each support also gets its own feature slopes."""
 
     name = "logistic"
@@ -426,17 +449,11 @@ class LogisticLearner:
         b = self.model_.intercept_[0] + np.concatenate([[0.0], oh])
         return W, b
 
-    def predict_arm(self, X, arm):
-        if self.model_ is None:
-            return np.full(len(X), self.constant_)
-        return _arm_probability(dense_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
+    def _constant(self) -> bool:
+        return self.model_ is None
 
-    def predict_all(self, X):
-        if self.model_ is None:
-            return np.full((len(X), self.n_arms), self.constant_)
-        D = dense_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        return expit(D @ W + b)
+    def _bases(self, X):
+        return dense_design(X, self.cat_mask, self.stats_)
 
 
 LEARNERS = {"s": SLearner, "t": TLearner, "dr": DRLearner, "logistic": LogisticLearner,
@@ -552,24 +569,7 @@ def basis_design(X, cat_mask, stats) -> np.ndarray:
     return (B - stats["mean"]) / stats["sd"]
 
 
-class _BasisScorecard:
-    """Prediction shared by the scorecards on :func:`basis_design` bases: a subclass gives
-    ``_weights()``, the log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)``."""
-
-    def predict_arm(self, X, arm):
-        if self.coef_ is None:
-            return np.full(len(X), self.constant_)
-        return _arm_probability(basis_design(X, self.cat_mask, self.stats_), *self._weights(), arm)
-
-    def predict_all(self, X):
-        if self.coef_ is None:
-            return np.full((len(X), self.n_arms), self.constant_)
-        B = basis_design(X, self.cat_mask, self.stats_)
-        W, b = self._weights()
-        return expit(B @ W + b)
-
-
-class HierLogisticLearner(_BasisScorecard):
+class HierLogisticLearner(_LinearScorecard):
     """Logistic scorecard on nonlinear bases with hierarchically shrunken interactions.
 
     The log-odds under arm ``a`` is ``b_a + x'(w + [a>0] v + u_a)``: ``w`` the main slopes on the
@@ -689,7 +689,7 @@ class HierLogisticLearner(_BasisScorecard):
 LEARNERS["logistic_h"] = HierLogisticLearner
 
 
-class StepLogisticLearner(_BasisScorecard):
+class StepLogisticLearner(_LinearScorecard):
     """Logistic scorecard with the support-by-feature terms the data clearly support.
 
     Main effects on the data-driven bases (:func:`basis_stats`), one log-odds shift per support
