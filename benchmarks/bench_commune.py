@@ -12,7 +12,7 @@ import time
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
 from targeting.allocation.synthetic import province
-from targeting.io import Settings
+from targeting.config import Settings
 from targeting.strategies import run_baseline
 
 

@@ -44,8 +44,8 @@ def _peak_mb() -> float:
 
 def run(n: int, time_limit: float, seed: int = 0, engines=("local", "dask"), workers: int = 2,
         relative_gap: float | None = None) -> list[dict]:
+    from targeting.data import read_scenario
     from targeting.engine import DaskEngine
-    from targeting.io import read_scenario
     from targeting.plan import make_plan, resolve_model, scenario_gains
     from targeting.synth import make_world, write_world
 

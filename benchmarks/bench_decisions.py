@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from targeting import synth
-from targeting.eligibility import eligible_pairs
-from targeting.io import read_scenario
+from targeting.data import read_scenario
+from targeting.data.eligibility import eligible_pairs
 from targeting.plan import make_plan, resolve_model, scenario_gains
 from targeting.scoring import train_model
 

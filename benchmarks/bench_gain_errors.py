@@ -31,7 +31,7 @@ import pandas as pd
 from bench_decisions import plan_subset, true_added
 
 from targeting import synth
-from targeting.io import read_scenario
+from targeting.data import read_scenario
 from targeting.plan import make_plan, scenario_gains
 from targeting.scoring import train_model
 

@@ -21,7 +21,7 @@ import pandas as pd
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
 from targeting.allocation.synthetic import gap_tables, read_gap_file
-from targeting.io import Settings
+from targeting.config import Settings
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orlib_gap"
 ALL = [f"gap{i}" for i in range(1, 13)] + ["gapa", "gapb", "gapc", "gapd"]

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from targeting.allocation.synthetic import province
-from targeting.io import Settings
+from targeting.config import Settings
 from targeting.strategies import STRATEGIES, run_strategy
 
 

@@ -10,7 +10,7 @@ import time
 import warnings
 
 from targeting import synth
-from targeting.io import bundled_model
+from targeting.config import bundled_model
 from targeting.scoring import load_model, score_households
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import pearsonr, spearmanr
 
-from targeting.eligibility import eligible_pairs
+from targeting.data.eligibility import eligible_pairs
 from targeting.scoring import (
     INTERVENTIONS,
     OverlapWarning,

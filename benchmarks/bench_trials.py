@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from targeting.io import Scenario, Settings
+from targeting.config import Settings
+from targeting.data import Scenario
 from targeting.plan import make_plan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -34,7 +34,7 @@ def main() -> None:
     ap.add_argument("--households", type=int, default=100_000)
     args = ap.parse_args()
     warnings.simplefilter("ignore")
-    from targeting.io import read_scenario
+    from targeting.data import read_scenario
     from targeting.plan import make_plan, resolve_model, scenario_gains, write_plan
     from targeting.synth import make_world, write_world
 

@@ -69,9 +69,9 @@ def _render_from(html_path: Path, out: str, start: str, width: int, height: int)
 
 def synthetic_plan(households: int = 1500, communes: int = 3, seed: int = 0):
     """A plausible Plan built from random tables (no model or solver), for rendering and timing."""
-    from targeting.io import Scenario
-    from targeting.labels import NOT_SUPPORTED
+    from targeting.data import Scenario
     from targeting.outcomes import commune_outcomes, group_outcomes
+    from targeting.output.labels import NOT_SUPPORTED
     from targeting.plan import Plan
 
     rng = np.random.default_rng(seed)
@@ -191,8 +191,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     if args.households:
-        from targeting.report.excel import write_beneficiaries
-        from targeting.report.html import write_report
+        from targeting.output.excel import write_beneficiaries
+        from targeting.output.html import write_report
 
         plan = synthetic_plan(args.households, communes=max(3, args.households // 5000))
         with tempfile.TemporaryDirectory() as tmp:
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
         html_path = Path(args.html)
         png = _render_from(html_path, args.out, args.start, args.width, args.height)
     else:
-        from targeting.report.html import write_report
+        from targeting.output.html import write_report
 
         plan = synthetic_plan()
         comparison, curve = synthetic_comparison(plan)

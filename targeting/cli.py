@@ -106,7 +106,8 @@ def progress(quiet: bool = False):
 
 
 def _read(scenario):
-    from .io import bundled_sample, read_scenario
+    from .config import bundled_sample
+    from .data import read_scenario
 
     path = Path(scenario) if scenario else bundled_sample()
     return read_scenario(path)
@@ -222,8 +223,8 @@ def _print_plan(p, out: Path) -> None:
 @click.argument("scenario", type=click.Path(path_type=Path))
 def validate(scenario):
     """Check every file of SCENARIO against the data contract; list every problem."""
+    from .data import read_scenario
     from .errors import ScenarioError
-    from .io import read_scenario
 
     try:
         sc = read_scenario(scenario)
@@ -251,7 +252,7 @@ def validate(scenario):
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 def classify(households, standard, out, force):
     """Add the official status and the deprivation count to a households table."""
-    from .tables import classify_file
+    from .commands import classify_file
 
     with domain_errors():
         counts = classify_file(households, out, standard=standard, force=force)
@@ -265,7 +266,7 @@ def classify(households, standard, out, force):
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 def train(history, out, seed, force):
     """Train, cross-validate and save the scoring model with its model card."""
-    from .tables import train_file
+    from .commands import train_file
 
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
@@ -288,9 +289,9 @@ def train(history, out, seed, force):
 def score(scenario, model_path, out, force, engine, scheduler):
     """Rank households by their capacity to exit poverty sustainably, with reasons."""
     from .engine import open_engine
+    from .output.files import write_table_atomically
     from .plan import resolve_model
     from .scoring import score_households
-    from .tables import write_table_atomically
 
     _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:

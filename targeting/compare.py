@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .io import Scenario, write_folder_atomically
+from .data import Scenario
+from .output.files import write_folder_atomically
 from .plan import Plan, make_plan, resolve_model, scenario_gains, write_plan_files
 
 __all__ = ["Comparison", "compare_strategies", "comparison_row", "budget_curve", "write_comparison"]
@@ -124,7 +125,7 @@ def compare_strategies(
 
 def write_comparison(c: Comparison, out: str | Path, *, force: bool = False) -> Path:
     """comparison.csv, budget_curve.csv, report.html and one plan folder per strategy."""
-    from .report import safe_csv
+    from .output.files import safe_csv
 
     def write(tmp: Path) -> None:
         safe_csv(c.table, tmp / "comparison.csv")

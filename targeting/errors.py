@@ -6,6 +6,33 @@ built-ins so library users can catch them the ordinary way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One breach of the contract, located as a spreadsheet user would look for it."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        place = " ".join(where)
+        if self.column is not None:
+            place += f", column {self.column}"
+        return f"{place}: {self.message}"
+
+
+def problems_message(problems: list[Problem]) -> str:
+    """``N problems found:`` and one line per problem."""
+    n = len(problems)
+    return f"{n} problem{'s' if n != 1 else ''} found:\n" + "\n".join(str(p) for p in problems)
+
 
 class TargetingError(Exception):
     """Base class of every error the engine raises on purpose."""
@@ -39,3 +66,7 @@ class OutputExistsError(TargetingError, FileExistsError):
     """The plan folder exists and --force was not given. Exit 2."""
 
     exit_code = 2
+
+
+class OverlapWarning(UserWarning):
+    """An intervention has few past examples, or the scored households are unlike those who got it."""

@@ -18,11 +18,13 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .eligibility import eligible_pairs, ineligibility_reasons
+from .config import STRATEGIES, bundled_model
+from .data import Scenario
+from .data.eligibility import eligible_pairs, ineligibility_reasons
 from .errors import ScenarioError
-from .io import STRATEGIES, Scenario, bundled_model, write_folder_atomically
-from .labels import KIND_LABELS, NOT_SUPPORTED
 from .outcomes import commune_outcomes, group_outcomes
+from .output.files import write_folder_atomically
+from .output.labels import KIND_LABELS, NOT_SUPPORTED
 
 __all__ = ["Plan", "make_plan", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
 
@@ -140,7 +142,7 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
     gains = gains_for_pairs(model, h, pairs, engine=engine)
     # gains_for_pairs has warned about overlap for every kind any household may get; the
     # scores' kinds are a subset of those, so their warnings would only repeat it
-    from .scoring.estimators import OverlapWarning
+    from .errors import OverlapWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
@@ -366,7 +368,7 @@ def write_plan(
     curve: pd.DataFrame | None = None,
     files: tuple[str, ...] = ("allocation.csv", "summary.csv", "plan.json", "beneficiaries.xlsx", "report.html"),
 ) -> Path:
-    """Write the plan folder whole or not at all (see :func:`targeting.io.write_folder_atomically`)."""
+    """Write the plan folder whole or not at all (see :func:`targeting.output.files.write_folder_atomically`)."""
 
     def write(tmp: Path) -> None:
         write_plan_files(plan, tmp, lang=lang, comparison=comparison, curve=curve, files=files)
@@ -375,7 +377,7 @@ def write_plan(
 
 
 def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=()) -> None:
-    from .report import safe_csv
+    from .output.files import safe_csv
 
     if "allocation.csv" in files:
         safe_csv(plan.allocation, folder / "allocation.csv")
@@ -385,11 +387,11 @@ def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, cu
         (folder / "plan.json").write_text(json.dumps(plan.meta, indent=2, ensure_ascii=False, default=_json),
                                           encoding="utf-8")
     if "beneficiaries.xlsx" in files:
-        from .report.excel import write_beneficiaries
+        from .output.excel import write_beneficiaries
 
         write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
     if "report.html" in files:
-        from .report.html import write_report
+        from .output.html import write_report
 
         write_report(plan, folder / "report.html", comparison=comparison, curve=curve)
 

@@ -28,7 +28,7 @@ import pandas as pd
 from .allocation import AllocationResult, checks, explain
 from .allocation.fill import fill, fill_viable, greedy_order
 from .allocation.instance import Instance, build_instance
-from .io import Settings
+from .config import Settings
 
 __all__ = ["run_strategy", "STRATEGIES", "baseline_order", "fill"]
 

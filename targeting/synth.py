@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .schema import DEPRIVATIONS, KINDS
+from .config import DEPRIVATIONS, KINDS
 
 __all__ = [
     "SEED_COMMUNES",
@@ -494,7 +494,7 @@ def make_world(
 
 def write_world(world: World, out: str | os.PathLike, *, force: bool = False) -> Path:
     """Write the world as a scenario folder (atomically; byte-identical for the same world)."""
-    from .io import write_folder_atomically
+    from .output.files import write_folder_atomically
 
     def write(tmp: Path) -> None:
         for name, frame in world.tables().items():

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from targeting.allocation.synthetic import gap_tables, read_gap_file
-from targeting.io import Settings
+from targeting.config import Settings
 from targeting.strategies import run_strategy
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orlib_gap"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from targeting.eligibility import eligible_pairs, ineligibility_reasons
+from targeting.data.eligibility import eligible_pairs, ineligibility_reasons
 
 
 def frames():

@@ -28,7 +28,7 @@ from targeting.engine import DaskEngine  # noqa: E402
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory):
-    from targeting.io import read_scenario
+    from targeting.data import read_scenario
     from targeting.synth import make_world, write_world
 
     path = tmp_path_factory.mktemp("engine") / "scenario"

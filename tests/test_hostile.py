@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from targeting.cli import main
+from targeting.data import read_scenario
 from targeting.errors import ScenarioError
-from targeting.io import read_scenario
 
 from .conftest import tiny_tables, write_tables
 

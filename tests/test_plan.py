@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from targeting import synth
 from targeting.cli import main
-from targeting.io import read_scenario
+from targeting.data import read_scenario
 from targeting.plan import ALLOCATION_COLUMNS, make_plan, write_plan
 
 from .conftest import tiny_tables, write_tables
@@ -85,7 +85,7 @@ def test_plan_reproducible_byte_identical(world, tmp_path):
 def test_failed_write_leaves_nothing(world, tmp_path, monkeypatch):
     sc = read_scenario(world)
     p = make_plan(sc, strategy="greedy")
-    import targeting.report.html as html
+    import targeting.output.html as html
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
@@ -141,7 +141,7 @@ def test_compare(world, tmp_path):
 
 def test_bundled_model_is_what_training_on_the_sample_gives():
     """plan reuses the bundled model for the sample's history; it must be that very model."""
-    from targeting.io import bundled_model, bundled_sample
+    from targeting.config import bundled_model, bundled_sample
     from targeting.plan import _bundled_model_for
     from targeting.scoring import load_model, train_model
 

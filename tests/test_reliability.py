@@ -120,7 +120,7 @@ def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
     assert not marker.exists()
     assert not (tmp_path / "p").exists() and not (tmp_path / "s.csv").exists()
     # a tampered archive: the bundled model with a member replaced by garbage
-    from targeting.io import bundled_model
+    from targeting.config import bundled_model
 
     tampered = tmp_path / "tampered"
     tampered.mkdir()

@@ -14,11 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from targeting.io import Scenario
+from targeting.data import Scenario
 from targeting.outcomes import commune_outcomes, group_outcomes
+from targeting.output.excel import HEADER_ROW, sheet_names, write_beneficiaries
+from targeting.output.html import render_report, write_report
 from targeting.plan import Plan
-from targeting.report.excel import HEADER_ROW, sheet_names, write_beneficiaries
-from targeting.report.html import render_report, write_report
 
 EVIL_VILLAGE = '=HYPERLINK("http://evil.example/x","click")'
 SCRIPT_VILLAGE = "<script>alert(1)</script>"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from targeting.data import read_scenario
 from targeting.errors import ScenarioError
-from targeting.io import read_scenario
 
 from .conftest import tiny_tables, write_tables
 

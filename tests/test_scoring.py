@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from targeting.config import KINDS
 from targeting.errors import ModelError
-from targeting.schema import KINDS
 from targeting.scoring import (
     INTERVENTIONS,
     ExitModel,
@@ -95,7 +95,7 @@ def test_estimator_contract():
 
 
 def test_gains_for_pairs(model, households, projects):
-    from targeting.eligibility import eligible_pairs
+    from targeting.data.eligibility import eligible_pairs
 
     pairs = eligible_pairs(households, projects)
     assert len(pairs) > 0
@@ -207,7 +207,7 @@ def test_score_households_format(model, households, projects):
         assert sorted(g["rank"]) == list(range(1, len(g) + 1))
         assert (g.sort_values("rank")["score"].diff().dropna() <= 1e-12).all()
     # Score is the probability under the best open kind; without an open project it is the base.
-    from targeting.eligibility import eligible_pairs
+    from targeting.data.eligibility import eligible_pairs
 
     pairs = eligible_pairs(households, projects)
     open_kinds = pairs.groupby("household_id")["kind"].agg(set)
@@ -496,7 +496,8 @@ def test_every_learner_saves_with_trusted_types_only(learner, households, tmp_pa
 
 
 def test_bundled_model_loads_and_scores_the_sample():
-    from targeting.io import bundled_model, bundled_sample, read_scenario
+    from targeting.config import bundled_model, bundled_sample
+    from targeting.data import read_scenario
 
     if not (bundled_model() / "model.skops").exists() or not bundled_sample().exists():
         pytest.skip("bundled model or sample not present")

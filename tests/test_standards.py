@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from targeting.data.standards import available_standards, classify, load_standard, standard_for_year
 from targeting.errors import ScenarioError
-from targeting.standards import available_standards, classify, load_standard, standard_for_year
 
 from .conftest import DEPS
 

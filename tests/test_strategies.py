@@ -10,7 +10,7 @@ from targeting.allocation import AllocationResult
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.synthetic import province, tables
-from targeting.io import Settings
+from targeting.config import Settings
 from targeting.strategies import run_strategy
 
 BASELINES = ["greedy", "capacity", "poorest", "lottery"]

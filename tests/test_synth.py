@@ -7,8 +7,8 @@ import hashlib
 import numpy as np
 
 from targeting import synth
-from targeting.io import read_scenario
-from targeting.standards import classify
+from targeting.data import read_scenario
+from targeting.data.standards import classify
 
 
 def digest(folder):

@@ -24,8 +24,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from ..config import Settings
 from ..engine import LocalEngine
-from ..io import Settings
 from .instance import Instance
 
 __all__ = ["components", "solve_components"]

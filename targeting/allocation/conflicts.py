@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..config import Settings
 from ..errors import PolicyConflictError
-from ..io import Settings
 from ._usage import usage
 from .instance import Instance
 from .model import build_model, to_cpsat

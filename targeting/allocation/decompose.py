@@ -37,8 +37,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..config import Settings
 from ..engine import LocalEngine
-from ..io import Settings
 from .lp import lp_relaxation
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..io import Settings
+from ..config import Settings
 
 __all__ = ["Instance", "Quota", "build_instance", "POVERTY_LEVEL"]
 

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from ..io import Settings
+from ..config import Settings
 from . import AllocationResult, checks, explain
 from .components import components, solve_components
 from .fill import fill_viable, greedy_order, lp_guided_order

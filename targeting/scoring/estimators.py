@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from targeting.errors import ModelError
+from targeting.errors import ModelError, OverlapWarning
 from targeting.scoring import evaluate as ev
 from targeting.scoring.features import INTERVENTIONS, infer_features
 from targeting.scoring.learners import LEARNERS, PropensityModel, make_learner
@@ -57,10 +57,6 @@ LOG_LOSS_SE = 2.0
 #: would flatten them (synth, ~79,000 rows: 0.974 vs 0.942 of the truth optimum).
 STEPWISE = "logistic_s"
 STRONG_Z = 5.0
-
-
-class OverlapWarning(UserWarning):
-    """An intervention has few past examples, or the scored households are unlike those who got it."""
 
 
 def _hash_frame(df: pd.DataFrame) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from targeting.config import KINDS
 from targeting.errors import ModelError
-from targeting.schema import KINDS
 
 __all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "FeatureSpec", "infer_features"]
 

@@ -7,9 +7,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from targeting.eligibility import eligible_pairs
-from targeting.errors import ModelError
-from targeting.schema import KINDS
+from targeting.config import KINDS
+from targeting.data.eligibility import eligible_pairs
+from targeting.errors import ModelError, OverlapWarning
 from targeting.scoring.explain import reasons_text
 from targeting.scoring.features import INTERVENTIONS
 
@@ -20,7 +20,7 @@ def gains_for_pairs(model, households: pd.DataFrame, pairs: pd.DataFrame, *, eng
                     partition_rows: int | None = None) -> pd.DataFrame:
     """Gain of each eligible (household, project) pair: p with the project's kind minus p without.
 
-    ``pairs`` has at least ``household_id`` and ``kind`` (as :func:`targeting.eligibility.eligible_pairs`
+    ``pairs`` has at least ``household_id`` and ``kind`` (as :func:`targeting.data.eligibility.eligible_pairs`
     returns). The result is ``pairs`` in the same order, plus ``p_exit_base``, ``p_exit_with``, ``gain``.
     With ``engine`` (:mod:`targeting.engine`) households are scored in partitions of
     ``partition_rows`` as separate tasks, the model sent to each worker once; the result is the
@@ -211,7 +211,7 @@ def _score_partitioned(model, households, projects, engine, partition_rows, *, r
 def _warn_overlap(model, parts: list[tuple[dict, int]], share: float = 0.5) -> None:
     """The warnings of ``model.check_overlap`` over all partitions together (workers' warnings
     do not reach the user): shares outside the learned range, weighted by partition size."""
-    from targeting.scoring.estimators import OverlapWarning
+
 
     total = sum(n for _, n in parts)
     kinds = [k for k in INTERVENTIONS if any(k in d for d, _ in parts)]

@@ -1,7 +1,7 @@
 """The candidate estimators of P(sustained exit | household, intervention).
 
 Each learner works on an encoded feature matrix ``X`` (see :mod:`.features`), the observed
-intervention as an arm index ``t`` (0 = none, then :data:`targeting.schema.KINDS`) and the 0/1
+intervention as an arm index ``t`` (0 = none, then :data:`targeting.config.KINDS`) and the 0/1
 outcome ``y``. ``predict_all(X)`` returns an ``(n, n_arms)`` matrix of probabilities;
 ``predict_arm(X, arm)`` the probability under one arm per row (cheaper, used for explanations).
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from targeting.schema import DEPRIVATIONS, KINDS
+from targeting.config import DEPRIVATIONS, KINDS
 
 __all__ = ["make_households", "true_probabilities", "make_history"]
 

@@ -21,7 +21,7 @@ STATUS_LABELS = {
     "non_poor": ("non-poor", "không nghèo"),
 }
 
-#: Why a household is not supported: eligibility (targeting.eligibility) and allocation keys.
+#: Why a household is not supported: eligibility (targeting.data.eligibility) and allocation keys.
 NOT_SUPPORTED = {
     "no_project": ("no project open in its commune or village", "không có dự án mở tại xã/thôn"),
     "no_working_age": ("no working-age member", "không có người trong độ tuổi lao động"),

@@ -13,50 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-KINDS = ("livestock", "crop", "value_chain", "community", "vocational", "labour_export")
-STATUSES = ("poor", "near_poor", "non_poor")
-AREA_TYPES = ("especially_difficult", "difficult", "other")
-ELIGIBLE = ("poor", "near_poor", "any")
-#: Every deprivation indicator any supported standard uses (2022-2025 has the first 12;
-#: 2027-2030 replaces dep_info_access with dep_waste).
-DEPRIVATIONS = (
-    "dep_employment",
-    "dep_dependency",
-    "dep_nutrition",
-    "dep_health_insurance",
-    "dep_adult_education",
-    "dep_child_schooling",
-    "dep_housing_quality",
-    "dep_floor_area",
-    "dep_water",
-    "dep_sanitation",
-    "dep_telecom",
-    "dep_info_access",
-    "dep_waste",
-)
+from ..config import AREA_TYPES, DEPRIVATIONS, ELIGIBLE, HOUSEHOLD_STATUSES, KINDS
+from ..errors import Problem
+
 #: Whole VND up to a quadrillion: beyond that a value is a typo, and floats lose integers.
 MAX_MONEY = 10**15
 #: Reported problems per column and table before they are summarised as "... and N more".
 MAX_PROBLEMS_PER_COLUMN = 20
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One breach of the contract, located as a spreadsheet user would look for it."""
-
-    file: str
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        place = " ".join(where)
-        if self.column is not None:
-            place += f", column {self.column}"
-        return f"{place}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -136,7 +99,7 @@ _HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("household_id", "text", unique=True, help="key"),
     Column("commune_id", "text", help="must exist in communes.csv"),
     Column("village", "text", help="village / hamlet (thon, ban)"),
-    Column("status", "enum", required=False, choices=STATUSES, help="derived when absent"),
+    Column("status", "enum", required=False, choices=HOUSEHOLD_STATUSES, help="derived when absent"),
     Column("members", "int", min=1, max=100),
     Column("working_age", "int", min=0, max=100, help="between 0 and members"),
     Column("income_vnd", "money", min=0, max=MAX_MONEY, help="per person per month"),
@@ -251,7 +214,7 @@ TABLES: dict[str, TableSpec] = {
 # --------------------------------------------------------------------------------------------
 
 
-class _Collector:
+class Collector:
     """Collects problems, capping how many are listed per (file, column, rule)."""
 
     def __init__(self, problems: list[Problem]):
@@ -300,7 +263,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str, problems: list[Pr
     The returned frame has a fresh RangeIndex; row ``i`` is spreadsheet row ``i + 2``.
     """
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    col = _Collector(problems)
+    col = Collector(problems)
     n = len(raw)
     for c in spec.columns:
         if c.name not in raw.columns:
@@ -356,7 +319,7 @@ def _dtype(c: Column, has_missing: bool) -> str:
     return "object"
 
 
-def _parse_numeric(text: pd.Series, empty: pd.Series, c: Column, file: str, col: _Collector) -> pd.Series:
+def _parse_numeric(text: pd.Series, empty: pd.Series, c: Column, file: str, col: Collector) -> pd.Series:
     num = pd.to_numeric(text.where(~empty, None), errors="coerce").astype("float64")
     bad = ~empty & num.isna()
     if c.finite:
@@ -476,7 +439,7 @@ def check_reference(
     bad = present & ~vals.isin(keys)
     if not allow_empty:
         bad |= ~present
-    col = _Collector(problems)
+    col = Collector(problems)
     if bad.any():
         col.cells(
             child_file,
@@ -490,3 +453,19 @@ def check_reference(
 def default_requires_working_age(kind: pd.Series) -> pd.Series:
     """Vocational training and labour export need a working-age member; other kinds do not."""
     return kind.isin(["vocational", "labour_export"]).astype("int64")
+
+
+def check_unique_pairs(frame: pd.DataFrame, file: str, key: list[str], problems: list[Problem]) -> None:
+    """Each combination of the ``key`` columns may appear on one row only."""
+    if not set(key) <= set(frame.columns):
+        return
+    dup = frame.duplicated(key, keep="first")
+    Collector(problems).cells(
+        file, key[-1], frame.index[dup], frame.loc[dup, key[-1]],
+        f"each ({', '.join(key)}) pair may appear once; this pair is on an earlier row",
+    )
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """A table of ``spec`` with its columns and no rows."""
+    return pd.DataFrame({c.name: pd.Series(dtype=_dtype(c, False)) for c in spec.columns})

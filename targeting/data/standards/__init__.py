@@ -12,7 +12,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..errors import ScenarioError
+from ...errors import ScenarioError
 
 __all__ = ["Standard", "available_standards", "load_standard", "standard_for_year", "classify"]
 
@@ -41,7 +41,7 @@ class Standard:
 
 
 def _data_dir():
-    return resources.files("targeting.standards").joinpath("data")
+    return resources.files("targeting.data.standards").joinpath("data")
 
 
 def available_standards() -> list[str]:

@@ -6,7 +6,7 @@ chance of a lasting exit without and with it, and the reasons), and part B (the 
 supported, why, and who is next in line). Vietnamese labels by default, English with
 ``lang="en"``. Sheets are set up to print: landscape, fit to width, header row repeated.
 
-Every text cell goes through :func:`targeting.report.neutralise`, so a village called
+Every text cell goes through :func:`targeting.output.files.neutralise`, so a village called
 ``=HYPERLINK(...)`` stays text. The workbook is streamed (openpyxl write-only mode) so that
 100,000-household plans write in seconds, not minutes.
 """
@@ -26,7 +26,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from ..labels import (
+from .files import neutralise
+from .labels import (
     COLUMN_LABELS,
     KIND_LABELS,
     NOT_SUPPORTED,
@@ -36,7 +37,6 @@ from ..labels import (
     STRATEGY_LABELS,
     label,
 )
-from . import neutralise
 
 __all__ = ["write_beneficiaries", "sheet_names"]
 

@@ -1,0 +1,214 @@
+"""The bottom layer: the words every layer shares, the settings of a run, the bundled files.
+
+Nothing here imports anything else of the package but :mod:`targeting.errors`, so every module
+may import it. ``scenario.toml`` is parsed here (:func:`parse_settings`) into :class:`Settings`;
+the file reader (:mod:`targeting.data`) only hands over its text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+
+__all__ = [
+    "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
+    "PLAN_STATUSES", "Settings", "parse_settings", "bundled_sample", "bundled_model",
+]
+
+#: The kinds of livelihood support a project offers (projects.csv ``kind``).
+KINDS = ("livestock", "crop", "value_chain", "community", "vocational", "labour_export")
+#: A household's place on the register (households.csv ``status``).
+HOUSEHOLD_STATUSES = ("poor", "near_poor", "non_poor")
+AREA_TYPES = ("especially_difficult", "difficult", "other")
+#: Who a project admits (projects.csv ``eligible``).
+ELIGIBLE = ("poor", "near_poor", "any")
+#: Every deprivation indicator any supported standard uses (2022-2025 has the first 12;
+#: 2027-2030 replaces dep_info_access with dep_waste).
+DEPRIVATIONS = (
+    "dep_employment",
+    "dep_dependency",
+    "dep_nutrition",
+    "dep_health_insurance",
+    "dep_adult_education",
+    "dep_child_schooling",
+    "dep_housing_quality",
+    "dep_floor_area",
+    "dep_water",
+    "dep_sanitation",
+    "dep_telecom",
+    "dep_info_access",
+    "dep_waste",
+)
+#: The allocation strategies: the optimizer and the baselines it is compared with.
+STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
+#: What a plan's ``status`` may say (plan.json): ``optimal`` proven within the gap, ``feasible``
+#: meets every constraint, ``infeasible`` a baseline that could not meet a quota or minimum,
+#: ``timeout`` the time limit stopped the solver.
+PLAN_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+
+
+# --------------------------------------------------------------------------------------------
+# Settings (scenario.toml)
+# --------------------------------------------------------------------------------------------
+
+_SETTINGS_SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], object]]] = {
+    "plan": {"year": (int, 2026), "standard": (str, None), "strategy": (str, "optimal")},
+    "solver": {
+        "time_limit_s": ((int, float), 60.0),
+        "relative_gap": ((int, float), 1e-4),
+        "seed": (int, 0),
+        "workers": (int, 0),
+    },
+    "policy": {
+        "min_ethnic_minority_share": ((int, float), 0.0),
+        "min_poor_share": ((int, float), 0.0),
+    },
+}
+
+
+@dataclass
+class Settings:
+    """scenario.toml, with defaults for what it leaves out."""
+
+    year: int = 2026
+    standard: str | None = None
+    strategy: str = "optimal"
+    time_limit_s: float = 60.0
+    relative_gap: float = 1e-4
+    seed: int = 0
+    workers: int = 0
+    min_ethnic_minority_share: float = 0.0
+    min_poor_share: float = 0.0
+
+    @property
+    def standard_name(self) -> str:
+        """The standard named in the file, else the one in force in ``year``."""
+        if self.standard:
+            return self.standard
+        return "vn-2022-2025" if self.year <= 2026 else "vn-2027-2030"
+
+    @property
+    def threads(self) -> int:
+        """Solver threads: ``workers``, or every core when it is 0."""
+        import os
+
+        return self.workers if self.workers and self.workers > 0 else (os.cpu_count() or 1)
+
+    def as_dict(self) -> dict:
+        return {
+            "plan": {"year": self.year, "standard": self.standard_name, "strategy": self.strategy},
+            "solver": {
+                "time_limit_s": self.time_limit_s,
+                "relative_gap": self.relative_gap,
+                "seed": self.seed,
+                "workers": self.workers,
+            },
+            "policy": {
+                "min_ethnic_minority_share": self.min_ethnic_minority_share,
+                "min_poor_share": self.min_poor_share,
+            },
+        }
+
+
+def parse_settings(text: str, file: str, problems: list[Problem],
+                   standards: Iterable[str] | None = None) -> Settings:
+    """Settings from the text of ``scenario.toml``; every problem is appended to ``problems``.
+
+    ``standards`` are the standard names that ``[plan] standard`` may take (not checked when
+    None).
+    """
+    try:
+        d = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        problems.append(Problem(file, None, None, f"is not valid TOML: {e}"))
+        return Settings()
+    s = Settings()
+    for section, body in d.items():
+        if section not in _SETTINGS_SPEC:
+            problems.append(
+                Problem(file, None, section, f"unknown section; expected one of {', '.join(_SETTINGS_SPEC)}")
+            )
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem(file, None, section, "expected a [section] table"))
+            continue
+        for key, value in body.items():
+            spec = _SETTINGS_SPEC[section].get(key)
+            where = f"{section}.{key}"
+            if spec is None:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        where,
+                        f"unknown setting; expected one of {', '.join(_SETTINGS_SPEC[section])}",
+                    )
+                )
+                continue
+            typ, _ = spec
+            if isinstance(value, bool) or not isinstance(value, typ):
+                problems.append(Problem(file, None, where, f"expected {_typename(typ)}; got {value!r}"))
+                continue
+            setattr(s, key, float(value) if typ == (int, float) else value)
+    _check_settings(s, file, problems, None if standards is None else list(standards))
+    return s
+
+
+def _typename(typ) -> str:
+    if typ == (int, float):
+        return "a number"
+    return {int: "a whole number", str: "text", float: "a number"}.get(typ, str(typ))
+
+
+def _check_settings(s: Settings, file: str, problems: list[Problem], standards: list[str] | None) -> None:
+    if s.strategy not in STRATEGIES:
+        problems.append(
+            Problem(file, None, "plan.strategy", f"expected one of {', '.join(STRATEGIES)}; got {s.strategy!r}")
+        )
+    if s.standard is not None and standards is not None and s.standard not in standards:
+        problems.append(
+            Problem(file, None, "plan.standard", f"expected one of {', '.join(standards)}; got {s.standard!r}")
+        )
+    if not 2000 <= s.year <= 2100:
+        problems.append(Problem(file, None, "plan.year", f"expected a year between 2000 and 2100; got {s.year}"))
+    if not s.time_limit_s > 0:
+        problems.append(Problem(file, None, "solver.time_limit_s", f"expected a number > 0; got {s.time_limit_s}"))
+    if not 0 <= s.relative_gap < 1:
+        problems.append(
+            Problem(file, None, "solver.relative_gap", f"expected a number in [0, 1); got {s.relative_gap}")
+        )
+    if s.workers < 0:
+        problems.append(Problem(file, None, "solver.workers", f"expected a whole number >= 0; got {s.workers}"))
+    for key in ("min_ethnic_minority_share", "min_poor_share"):
+        v = getattr(s, key)
+        if not 0 <= v <= 1:
+            problems.append(Problem(file, None, f"policy.{key}", f"expected a share between 0 and 1; got {v}"))
+
+
+# --------------------------------------------------------------------------------------------
+# The bundled sample and model
+# --------------------------------------------------------------------------------------------
+
+
+def bundled_sample() -> Path:
+    """The bundled sample scenario (``data_samples/thai_nguyen``)."""
+    return _bundled("data_samples", "thai_nguyen")
+
+
+def bundled_model() -> Path:
+    """The bundled default scoring model (``models/default``)."""
+    return _bundled("models", "default")
+
+
+def _bundled(package: str, name: str) -> Path:
+    # Installed (pip install .): the folders are inside the package, targeting/data_samples/...
+    # In a checkout or an editable install: at the top of the repository, beside targeting/.
+    here = Path(__file__).resolve().parent
+    for base in (here / package, here.parent / package):
+        if (base / name).exists():
+            return base / name
+    return here / package / name
