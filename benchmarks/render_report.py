@@ -70,8 +70,8 @@ def _render_from(html_path: Path, out: str, start: str, width: int, height: int)
 def synthetic_plan(households: int = 1500, communes: int = 3, seed: int = 0):
     """A plausible Plan built from random tables (no model or solver), for rendering and timing."""
     from targeting.data import Scenario
+    from targeting.labels import NOT_SUPPORTED
     from targeting.outcomes import commune_outcomes, group_outcomes
-    from targeting.output.labels import NOT_SUPPORTED
     from targeting.plan import Plan
 
     rng = np.random.default_rng(seed)

@@ -22,9 +22,9 @@ from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.eligibility import eligible_pairs, ineligibility_reasons
 from .errors import ScenarioError
+from .labels import KIND_LABELS, NOT_SUPPORTED
 from .outcomes import commune_outcomes, group_outcomes
 from .output.files import write_folder_atomically
-from .output.labels import KIND_LABELS, NOT_SUPPORTED
 
 __all__ = ["Plan", "make_plan", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
 

@@ -61,7 +61,7 @@ def ineligibility_reasons(
 ) -> pd.Series:
     """Why each household has no project it may join (``None`` for those that have one).
 
-    Keys (labelled in :data:`targeting.output.labels.NOT_SUPPORTED`): ``no_project`` (nothing open in
+    Keys (labelled in :data:`targeting.labels.NOT_SUPPORTED`): ``no_project`` (nothing open in
     its commune or village), then the rule that shut it out of the projects it could reach:
     ``no_working_age``, ``not_enough_land``, ``status``; with ``pairs`` (gains.csv),
     ``not_listed`` for households the rules allow but the file does not list.

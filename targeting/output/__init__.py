@@ -1,4 +1,4 @@
-"""Everything written for people and scripts: folders written whole, the label catalogue, the
+"""Everything written for people and scripts: folders written whole, the
 beneficiary workbook (:mod:`.excel`) and the HTML report (:mod:`.html`)."""
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .files import neutralise
-from .labels import (
+from ..labels import (
     COLUMN_LABELS,
     KIND_LABELS,
     NOT_SUPPORTED,
@@ -37,6 +36,7 @@ from .labels import (
     STRATEGY_LABELS,
     label,
 )
+from .files import neutralise
 
 __all__ = ["write_beneficiaries", "sheet_names"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .labels import NOT_SUPPORTED, PLAN_STATUS_LABELS, STRATEGY_LABELS
+from ..labels import NOT_SUPPORTED, PLAN_STATUS_LABELS, STRATEGY_LABELS
 
 __all__ = ["write_report", "render_report"]
 

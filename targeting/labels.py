@@ -1,4 +1,8 @@
-"""Vietnamese and English labels for lists and reports (from domain.md's glossary)."""
+"""Words for people: every Vietnamese and English label, reason and heading, as (en, vi) pairs.
+
+The bottom layer (it imports nothing), so that every layer renders its words from this one
+catalogue and a translator edits one file. Terms follow the glossary of the domain notes.
+"""
 
 from __future__ import annotations
 
