@@ -11,9 +11,9 @@ import time
 
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
-from targeting.allocation.synthetic import province
 from targeting.config import Settings
 from targeting.strategies import run_baseline
+from targeting.synth.instances import province
 
 
 def main(argv=None):

@@ -54,10 +54,10 @@ def run_seed(seed, learner, history_factor, history_communes, time_limit):
     true_gain = synth.true_gains(sc.households, g)
     kind = g["kind"].to_numpy()
     hh = sc.households.set_index("household_id").loc[g["household_id"]].reset_index()
-    zb_true = synth._base(hh)
+    zb_true = synth.base_log_odds(hh)
     ze_true = np.zeros(len(g))
     for k in np.unique(kind):
-        ze_true[kind == k] = synth._effect(hh[kind == k], k)
+        ze_true[kind == k] = synth.effect_log_odds(hh[kind == k], k)
     zb_est = _logit(g["p_exit_base"].to_numpy())
     ze_est = _logit(g["p_exit_with"].to_numpy()) - zb_est
     est = g["gain"].to_numpy()

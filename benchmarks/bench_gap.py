@@ -5,7 +5,7 @@ gapa-d (minimisation, best known), with any back-end.
     python benchmarks/bench_gap.py --files gap1,gap2 --backend scip --time-limit 10
 
 Agents are projects with funding envelopes, jobs are households (see
-``targeting.allocation.synthetic.gap_tables``). Prints one CSV row per instance and a markdown
+``targeting.synth.instances.gap_tables``). Prints one CSV row per instance and a markdown
 summary per file.
 """
 
@@ -20,8 +20,9 @@ import pandas as pd
 
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
-from targeting.allocation.synthetic import gap_tables, read_gap_file
 from targeting.config import Settings
+from targeting.data.orlib import read_gap_file
+from targeting.synth.instances import gap_tables
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orlib_gap"
 ALL = [f"gap{i}" for i in range(1, 13)] + ["gapa", "gapb", "gapc", "gapd"]

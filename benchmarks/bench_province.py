@@ -4,7 +4,7 @@ time and peak memory.
 
     python benchmarks/bench_province.py [--households 100000] [--communes 92] [--time-limit 60]
 
-Uses ``targeting.allocation.synthetic.province`` (numpy, seeded).
+Uses ``targeting.synth.instances.province`` (numpy, seeded).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from targeting.allocation.synthetic import province
 from targeting.config import Settings
 from targeting.strategies import STRATEGIES, run_strategy
+from targeting.synth.instances import province
 
 
 def main(argv=None):

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.objective import scale_gains
-from targeting.allocation.synthetic import province, tables
 from targeting.config import Settings
 from targeting.errors import PolicyConflictError
 from targeting.strategies import STRATEGIES, run_strategy
+from targeting.synth.instances import province, tables
 
 EXACT = Settings(relative_gap=0.0, time_limit_s=20, workers=2)
 

@@ -23,7 +23,7 @@ from targeting.scoring import (
     score_households,
     train_model,
 )
-from targeting.scoring.simulate import make_history, make_households, true_probabilities
+from targeting.synth.small import make_history, make_households, true_probabilities
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 P_COLS = [f"p_{k}" for k in INTERVENTIONS]

@@ -9,9 +9,9 @@ import pytest
 from targeting.allocation import AllocationResult
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
-from targeting.allocation.synthetic import province, tables
 from targeting.config import Settings
 from targeting.strategies import run_strategy
+from targeting.synth.instances import province, tables
 
 BASELINES = ["greedy", "capacity", "poorest", "lottery"]
 

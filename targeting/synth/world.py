@@ -1,6 +1,6 @@
-"""A synthetic Thai Nguyen world with a documented ground truth.
+"""A synthetic Thai Nguyen world: communes, register, projects, cooperatives and history.
 
-Nothing here is real data. The world is calibrated to the public facts in ``domain.md``:
+Nothing here is real data. The world is calibrated to public facts about these communes:
 
 * Phong Quang: about 1,480 households, 117 poor and 100 near-poor on the register, target
   52 poor and 45 near-poor left at year end;
@@ -11,34 +11,8 @@ Nothing here is real data. The world is calibrated to the public facts in ``doma
 * cooperatives that link households of several communes (Ngan Son chestnut, Duong Quang, Khau
   Nua Lech sticky rice, a tea cooperative).
 
-The ground truth
-----------------
-The probability that a household exits poverty sustainably with support of kind ``k`` (or
-``none``) is ``sigmoid(base(x) + effect_k(x))``, a function of the household's observed columns
-only (see :func:`true_probability`; the coefficients are in ``_BASE`` and ``_effect``):
-
-* capacity rises with working-age members, registration to exit, grid power, income closer to
-  the line and near-poor status; it falls with dependants, years in poverty, distance to an
-  all-weather road, disability and the number of deprivations;
-* livestock helps households with a working-age member, more so with livestock already, less
-  far from a road; crops help only with at least 500 m2 of land, more with more land; value-chain
-  linkage helps most, but only with a working-age member and 1,000 m2 of land, and less far from
-  a road; community projects help everyone a little, ethnic-minority households more; vocational
-  training needs a working-age member and helps less where adult education is lacking; labour
-  export helps much with two or more working-age members, little with one, not at all with none.
-
-How past support was assigned (the history panel)
--------------------------------------------------
-Past support was *targeted*, not random: the chance of any support rises with registration to
-exit, poor status and working-age members, and falls with road distance; the kind given follows
-the household's land, livestock, ethnicity and working-age members; programme rules were
-respected (no vocational training or labour export without a working-age member). Assignment
-depends on observed columns only, so the history satisfies unconfoundedness given those columns,
-with limited overlap where the rules exclude a kind. An estimator that ignores the targeting is
-biased; one that conditions on the features (or weights by estimated propensities) is not.
-
-The ground truth never enters a scenario file; tests and benchmarks call :func:`true_probability`,
-:func:`true_gains` and :func:`true_capacity`.
+Exits follow the ground truth of :mod:`targeting.synth.truth`; past support is assigned as
+:mod:`targeting.synth.history` describes. The truth never enters a scenario file.
 """
 
 from __future__ import annotations
@@ -51,28 +25,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import DEPRIVATIONS, KINDS
+from ..output.files import write_folder_atomically
+from .history import past_support
+from .truth import INDICATORS_2022, LINE_RURAL
 
-__all__ = [
-    "SEED_COMMUNES",
-    "World",
-    "make_world",
-    "write_world",
-    "true_probability",
-    "true_gains",
-    "true_capacity",
-]
-
-LINE_RURAL = 1_500_000
+__all__ = ["SEED_COMMUNES", "COOPERATIVES", "DISTRICT_COMMUNES", "World", "make_world", "write_world"]
 
 #: Communes per district: cooperatives serve communes of one district only.
 DISTRICT_COMMUNES = 12
-INDICATORS_2022 = [d for d in DEPRIVATIONS if d != "dep_waste"]
 #: How common each deprivation is among register households (drawn in proportion to these).
 _DEP_WEIGHTS = np.array([0.55, 0.35, 0.15, 0.20, 0.45, 0.10, 0.40, 0.35, 0.35, 0.55, 0.10, 0.30])
 
 SEED_COMMUNES: list[dict] = [
-    # name, totals and register counts from domain.md where it states them (see module doc).
+    # name, totals and register counts from the public facts where they state them (module doc).
     dict(commune_id="phong_quang", name="Phong Quang", area_type="difficult", households_total=1480,
          poor=117, near_poor=100, em_share=0.55, villages=["Nà Pài", "Khuổi Ỏ", "Bản Chang", "Nà Mặn",
          "Phiêng Lầu", "Cốc Lào"], off_grid=0, road_km=2.5, target_poor=52, target_near_poor=45),
@@ -123,107 +88,19 @@ _PROJECT_TYPES = {
     "labour_export": ("Hỗ trợ xuất khẩu lao động", (30_000_000, 50_000_000), (4, 12), None, None),
 }
 
-# -------------------------------------------------------------------------------------------
-# The ground truth
-# -------------------------------------------------------------------------------------------
-
-
-def _col(frame: pd.DataFrame, name: str, default: float = 0.0) -> np.ndarray:
-    if name in frame.columns:
-        return pd.to_numeric(frame[name], errors="coerce").fillna(default).to_numpy(dtype=float)
-    return np.full(len(frame), default, dtype=float)
-
-
-def _base(frame: pd.DataFrame) -> np.ndarray:
-    wa = _col(frame, "working_age")
-    members = _col(frame, "members", 1)
-    deps = sum(_col(frame, d) for d in INDICATORS_2022)
-    income_ratio = _col(frame, "income_vnd") / LINE_RURAL
-    near = (frame["status"].astype(str) == "near_poor").to_numpy(dtype=float) if "status" in frame else 0
-    return (
-        -2.0
-        + 0.40 * np.minimum(wa, 3)
-        - 0.50 * (wa == 0)
-        - 0.15 * np.maximum(members - wa - 1, 0)
-        + 0.60 * _col(frame, "registered_exit")
-        - 0.10 * np.minimum(_col(frame, "years_poor"), 10)
-        - 0.05 * np.minimum(_col(frame, "road_km"), 30)
-        + 0.35 * _col(frame, "grid_power")
-        - 0.45 * _col(frame, "disability")
-        - 0.12 * deps
-        + 1.20 * (np.minimum(income_ratio, 1.5) - 0.75)
-        - 0.15 * _col(frame, "ethnic_minority")
-        + 0.50 * near
-        + 0.10 * np.log1p(_col(frame, "land_m2") / 1000.0)
-    )
-
-
-def _effect(frame: pd.DataFrame, kind: str) -> np.ndarray:
-    n = len(frame)
-    if kind == "none":
-        return np.zeros(n)
-    wa = _col(frame, "working_age")
-    land = _col(frame, "land_m2")
-    road = np.minimum(_col(frame, "road_km"), 30)
-    em = _col(frame, "ethnic_minority")
-    if kind == "livestock":
-        e = 0.8 + 0.15 * np.minimum(_col(frame, "livestock_units"), 3) - 0.03 * road + 0.2 * em
-        return np.where(wa >= 1, np.maximum(e, 0), 0.0)
-    if kind == "crop":
-        e = 0.3 + 0.5 * np.minimum(land / 3000.0, 1.5)
-        return np.where(land >= 500, e, 0.0)
-    if kind == "value_chain":
-        e = 1.1 + 0.3 * _col(frame, "registered_exit") - 0.05 * road
-        return np.where((wa >= 1) & (land >= 1000), np.maximum(e, 0), 0.0)
-    if kind == "community":
-        return np.where(wa >= 1, 0.5 + 0.2 * em, 0.25)
-    if kind == "vocational":
-        e = 0.4 + 0.35 * (1 - _col(frame, "dep_adult_education")) + 0.15 * np.minimum(wa, 3)
-        return np.where(wa >= 1, e, 0.0)
-    if kind == "labour_export":
-        return np.where(wa >= 2, 1.3 + 0.1 * np.minimum(wa - 2, 3), np.where(wa == 1, 0.2, 0.0))
-    raise ValueError(f"unknown kind {kind!r}; expected none or one of {', '.join(KINDS)}")
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def true_probability(frame: pd.DataFrame, kind: str | pd.Series | np.ndarray) -> np.ndarray:
-    """True P(sustained exit) of each row with support ``kind`` (``none`` or a project kind).
-
-    ``kind`` may be one kind for all rows or one per row.
-    """
-    base = _base(frame)
-    if isinstance(kind, str):
-        return _sigmoid(base + _effect(frame, kind))
-    kinds = np.asarray(kind, dtype=object)
-    eff = np.zeros(len(frame))
-    for k in set(kinds.tolist()):
-        m = kinds == k
-        eff[m] = _effect(frame, k)[m]
-    return _sigmoid(base + eff)
-
-
-def true_gains(households: pd.DataFrame, pairs: pd.DataFrame) -> np.ndarray:
-    """True gain (P with the pair's project kind minus P without support) of each pair."""
-    h = households.set_index("household_id").loc[pairs["household_id"]].reset_index()
-    return true_probability(h, pairs["kind"].to_numpy()) - true_probability(h, "none")
-
-
-def true_capacity(households: pd.DataFrame, kinds=KINDS) -> np.ndarray:
-    """True P(sustained exit) with the most suitable of ``kinds`` (or none, if better)."""
-    ps = [true_probability(households, k) for k in ("none", *kinds)]
-    return np.max(np.vstack(ps), axis=0)
-
-
-# -------------------------------------------------------------------------------------------
-# Generating the world
-# -------------------------------------------------------------------------------------------
-
 
 @dataclass
 class World:
+    """A synthetic scenario in memory: the five tables of a scenario folder and its settings.
+
+    Attributes
+    ----------
+    communes, households, projects, cooperatives, history : DataFrame
+        The tables, with the columns of their CSV files.
+    settings : str
+        The text of ``scenario.toml``.
+    """
+
     communes: pd.DataFrame
     households: pd.DataFrame
     projects: pd.DataFrame
@@ -232,6 +109,7 @@ class World:
     settings: str
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables by file stem (``communes`` ... ``history``), in the order they are written."""
         return {
             "communes": self.communes,
             "households": self.households,
@@ -350,40 +228,6 @@ def _projects(c: dict, coops_here: list[str], rng: np.random.Generator, n_reg: i
     return pd.DataFrame(rows)
 
 
-def _history(hist: pd.DataFrame, rng: np.random.Generator, year0: int) -> pd.DataFrame:
-    """Assign past support as the programme did (targeted; see the module doc) and draw outcomes."""
-    n = len(hist)
-    wa = hist["working_age"].to_numpy()
-    land = hist["land_m2"].to_numpy()
-    road = hist["road_km"].to_numpy()
-    poor = (hist["status"] == "poor").to_numpy()
-    p_any = _sigmoid(-0.5 + 0.9 * hist["registered_exit"].to_numpy() + 0.3 * poor
-                     + 0.25 * np.minimum(wa, 2) - 0.04 * road)
-    supported = rng.random(n) < p_any
-    score = np.vstack(
-        [
-            0.5 + 0.4 * (hist["livestock_units"].to_numpy() > 0),            # livestock
-            -0.2 + 0.9 * (land > 1000),                                       # crop
-            np.where((land >= 1000) & (wa >= 1), 0.2 - 0.08 * road, -9),     # value_chain
-            0.1 + 0.6 * hist["ethnic_minority"].to_numpy(),                   # community
-            np.where(wa >= 1, 0.2, -9),                                       # vocational
-            np.where(wa >= 2, 0.3, np.where(wa == 1, -1.0, -9)),              # labour_export
-        ]
-    ).T
-    prob = np.exp(score - score.max(axis=1, keepdims=True))
-    prob /= prob.sum(axis=1, keepdims=True)
-    u = rng.random(n)[:, None]
-    pick = (prob.cumsum(axis=1) < u).sum(axis=1)
-    pick = np.minimum(pick, len(KINDS) - 1)
-    intervention = np.where(supported, np.array(KINDS, dtype=object)[pick], "none")
-    p = true_probability(hist, intervention)
-    out = hist.copy()
-    out.insert(1, "year", year0 + rng.integers(0, 3, n))
-    out["intervention"] = intervention
-    out["sustained_exit"] = (rng.random(n) < p).astype(int)
-    return out
-
-
 def make_world(
     seed: int = 0,
     households: int | None = None,
@@ -393,10 +237,29 @@ def make_world(
 ) -> World:
     """Build a synthetic world.
 
-    ``communes`` takes the seed communes first (in the order of :data:`SEED_COMMUNES`), then
-    generic ones. ``households``, when given, scales every commune's register so the total is
-    about that many rows; left out, the seed communes keep their stated counts.
-    ``history_factor`` past households are drawn per current register household.
+    Parameters
+    ----------
+    seed : int
+        One seed, one world: every draw comes from one generator seeded with it.
+    households : int, optional
+        Scales every commune's register so the total is about that many rows; left out, the
+        seed communes keep their stated counts.
+    communes : int
+        Number of communes: the seed communes first (in the order of :data:`SEED_COMMUNES`),
+        then generic ones.
+    history_factor : float
+        Past households drawn per current register household.
+    year : int
+        The plan year; the history covers ``year - 5 .. year - 3``.
+
+    Returns
+    -------
+    World
+
+    Raises
+    ------
+    ValueError
+        If ``communes`` is below 1.
     """
     if communes < 1:
         raise ValueError("communes must be at least 1")
@@ -447,7 +310,7 @@ def make_world(
         n_hist = max(1, round((c["poor"] + c["near_poor"]) * history_factor))
         n_hp = max(1, round(n_hist * c["poor"] / max(1, c["poor"] + c["near_poor"])))
         past = _register(c, n_hp, n_hist - n_hp, rng, prefix="H-" + c["commune_id"].upper())
-        hist.append(_history(past, rng, year - 5))
+        hist.append(past_support(past, rng, year - 5))
         projects = _projects(c, coops_by_commune[c["commune_id"]], rng, len(reg))
         pr.append(projects)
         spend = (projects["cost_vnd"] * projects["slots"]).sum()
@@ -464,6 +327,8 @@ def make_world(
                 "target_near_poor": c["target_near_poor"],
             }
         )
+    # The comment's path is the generator's old location; it is kept as it was because the
+    # written scenario (and everything planned from it) must stay byte-identical.
     settings = (
         "# Synthetic scenario written by `targeting synth`; see targeting/synth.py.\n"
         "[plan]\n"
@@ -493,8 +358,21 @@ def make_world(
 
 
 def write_world(world: World, out: str | os.PathLike, *, force: bool = False) -> Path:
-    """Write the world as a scenario folder (atomically; byte-identical for the same world)."""
-    from .output.files import write_folder_atomically
+    """Write the world as a scenario folder.
+
+    Parameters
+    ----------
+    world : World
+    out : path
+        The folder to create; it appears whole or not at all.
+    force : bool
+        Replace an existing folder.
+
+    Returns
+    -------
+    Path
+        The folder written. The same world gives byte-identical files.
+    """
 
     def write(tmp: Path) -> None:
         for name, frame in world.tables().items():

@@ -1,19 +1,18 @@
-"""Small builders of allocation inputs, for tests, examples and benchmarks.
+"""Optimizer instances with supplied gains, for tests, examples and benchmarks.
 
 :func:`tables` turns compact lists into the five DataFrames :func:`targeting.strategies.run_strategy`
 takes; :func:`province` draws a province-sized random instance with numpy (cooperatives across
-communes, group minimums); :func:`gap_instance` maps an OR-Library GAP instance onto projects with
-envelopes.
+communes, group minimums); :func:`gap_tables` maps an OR-Library GAP instance (as read by
+:func:`targeting.data.orlib.read_gap_file`) onto projects with envelopes. The gains here are
+drawn or given, not taken from the ground truth: these instances exercise the optimizer alone.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-__all__ = ["tables", "province", "read_gap_file", "gap_tables"]
+__all__ = ["tables", "province", "gap_tables"]
 
 
 def tables(
@@ -23,12 +22,27 @@ def tables(
     communes: dict[str, int],
     cooperatives: list[dict] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Inputs from compact lists.
+    """Allocation inputs from compact lists.
 
-    ``households``: dicts with at least ``household_id`` (commune ``c1``, status ``poor``, income 1e6,
-    ``ethnic_minority`` 0 by default). ``projects``: dicts with ``project_id`` and optionally
-    ``commune_id, cost_vnd, slots, budget_vnd, min_group, cooperative_id``. ``pairs``:
-    ``(household_id, project_id, gain[, cost_vnd])``. ``communes``: budget by commune id.
+    Parameters
+    ----------
+    households : list of dict
+        At least ``household_id``; by default commune ``c1``, status ``poor``, income 1e6,
+        ``ethnic_minority`` 0.
+    projects : list of dict
+        At least ``project_id``; optionally ``commune_id, kind, cost_vnd, slots, budget_vnd,
+        min_group, cooperative_id``.
+    pairs : list of tuple
+        ``(household_id, project_id, gain[, cost_vnd])``; the cost defaults to the project's.
+    communes : dict
+        Budget (VND) by commune id.
+    cooperatives : list of dict, optional
+        ``cooperative_id, name, sector, capacity, min_households``.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``households, projects, cooperatives, communes, gains``.
     """
     h = pd.DataFrame(households)
     defaults = {"commune_id": "c1", "village": "v1", "status": "poor", "members": 4, "working_age": 2,
@@ -77,10 +91,27 @@ def province(
     seed: int = 0,
     integer_gains: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """A random province: communes of uneven size, about ``projects_per_commune`` projects each
-    (some with group minimums and envelopes, a share linked to cooperatives that span communes),
-    each household eligible for ``pairs_per_household`` projects of its commune, budgets that fund
-    roughly a quarter of the households."""
+    """A random province with random gains.
+
+    Communes of uneven size, ``projects_per_commune`` projects each (some with group minimums
+    and envelopes, the value-chain ones linked to cooperatives that span communes), each
+    household eligible for ``pairs_per_household`` projects of its commune, budgets that fund
+    roughly a quarter of the households.
+
+    Parameters
+    ----------
+    n_communes, n_households, projects_per_commune, n_cooperatives, pairs_per_household : int
+        The instance's size.
+    seed : int
+        One seed, one instance.
+    integer_gains : bool
+        Gains in units of 1/10,000 as int64 instead of floats rounded to 4 decimals.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``households, projects, cooperatives, communes, gains``.
+    """
     rng = np.random.default_rng(seed)
     w = rng.lognormal(0, 0.5, n_communes)
     sizes = np.maximum(1, np.round(w / w.sum() * n_households).astype(int))
@@ -144,35 +175,29 @@ def province(
     return {"households": h, "projects": p, "cooperatives": co, "communes": c, "gains": g}
 
 
-def read_gap_file(path: str | Path) -> list[dict]:
-    """The instances of an OR-Library ``gapK.txt``: dicts with ``m, n, c, a, b`` (c, a: m x n)."""
-    toks = [int(t) for t in Path(path).read_text().split()]
-    pos = 0
-    count = toks[pos]
-    pos += 1
-    out = []
-    for _ in range(count):
-        m, n = toks[pos], toks[pos + 1]
-        pos += 2
-        c = np.array(toks[pos:pos + m * n]).reshape(m, n)
-        pos += m * n
-        a = np.array(toks[pos:pos + m * n]).reshape(m, n)
-        pos += m * n
-        b = np.array(toks[pos:pos + m])
-        pos += m
-        out.append({"m": m, "n": n, "c": c, "a": a, "b": b})
-    return out
-
-
 def gap_tables(inst: dict, maximise: bool = True) -> dict:
-    """A GAP instance as allocation inputs: agents -> projects with envelopes ``budget_vnd = b_i``,
-    jobs -> households, resource ``a_ij`` -> the pair's ``cost_vnd``, one commune with an unbounded
-    budget. GAP assigns every job exactly once; here a household joins at most one project, so a
-    constant ``B = n * max(c) + 1`` is added to every pair: one more job is worth more than any
-    difference in profit or cost over all jobs, and the best plan assigns every job whenever
-    that is feasible. Maximisation uses ``gain = B + c_ij`` (GAP optimum = objective - n B);
-    minimisation ``gain = B - c_ij`` (GAP optimum = n B - objective). Returns the tables and B
-    in ``tables["offset"]``."""
+    """A GAP instance as allocation inputs.
+
+    Agents become projects with envelopes ``budget_vnd = b_i``, jobs households, resource
+    ``a_ij`` the pair's ``cost_vnd``; one commune with a budget no plan reaches. GAP assigns
+    every job exactly once; here a household joins at most one project, so a constant
+    ``B = n * max(c) + 1`` is added to every pair: one more job is worth more than any difference
+    in profit or cost over all jobs, and the best plan assigns every job whenever that is
+    feasible.
+
+    Parameters
+    ----------
+    inst : dict
+        ``m, n, c, a, b`` as :func:`targeting.data.orlib.read_gap_file` returns them.
+    maximise : bool
+        ``gain = B + c_ij`` (GAP optimum = objective - n B); else ``gain = B - c_ij`` (GAP
+        optimum = n B - objective).
+
+    Returns
+    -------
+    dict
+        The tables of :func:`tables`, and ``B`` under ``"offset"``.
+    """
     m, n, c, a, b = inst["m"], inst["n"], inst["c"], inst["a"], inst["b"]
     big = int(n * c.max() + 1)
     gain = big + c if maximise else big - c
