@@ -2,9 +2,10 @@
 
 No communes, projects or cooperatives: just households (in communes ``C0, C1, ...`` and villages
 ``V0 .. V4``, features drawn independently, fast at a million rows) and past programme rows.
-Exits follow the one ground truth (:mod:`targeting.synth.truth`) and past support is targeted as
-in the full world (:mod:`targeting.synth.history`), so the true probabilities per arm that a
-model is measured against are :func:`true_probabilities`.
+Exits follow the one ground truth (:mod:`targeting.synth.truth`), so the true probabilities per
+arm that a model is measured against are :func:`true_probabilities`; past support is targeted on
+a few features but, unlike the full world's (:mod:`targeting.synth.history`), reaches every kind
+of household.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .history import past_support
+from ..config import KINDS
 from .truth import INDICATORS_2022, true_probabilities
 
 __all__ = ["make_households", "true_probabilities", "make_history"]
@@ -63,8 +64,12 @@ def make_households(n: int, seed: int = 0, communes: int = 3) -> pd.DataFrame:
     return df
 
 
-def make_history(n: int, seed: int = 0) -> pd.DataFrame:
-    """Past programme rows: households, the support they got (targeted) and the outcome.
+def make_history(n: int, seed: int = 0, targeted: bool = True) -> pd.DataFrame:
+    """Past programme rows: households, the support they got and the outcome.
+
+    Support here reaches every kind of household (unlike the full world's, where programme rules
+    exclude some kinds), so that estimators can be checked on effects everywhere: it is targeted
+    on ``registered_exit``, working-age members and land, every arm keeping some chance.
 
     Parameters
     ----------
@@ -72,13 +77,40 @@ def make_history(n: int, seed: int = 0) -> pd.DataFrame:
         Number of rows.
     seed : int
         Seed of the households (drawn with ``seed + 1``) and of support and outcomes.
+    targeted : bool
+        False gives every arm (``none`` and each kind) the same chance: a randomised history.
 
     Returns
     -------
     DataFrame
-        The columns of ``history.csv``: ``year`` (2019-2021), the household columns but
-        ``household_id`` and ``commune_id``, ``intervention`` and ``sustained_exit``.
+        The columns of ``history.csv``: ``year`` (2019-2023), the household columns but
+        ``household_id`` and ``commune_id``, ``intervention`` and ``sustained_exit`` (drawn from
+        :func:`true_probabilities`).
     """
     rng = np.random.default_rng(seed + 10_000)
-    past = past_support(make_households(n, seed + 1), rng, 2019)
-    return past.drop(columns=["household_id", "commune_id"])
+    h = make_households(n, seed + 1)
+    wa = h["working_age"].to_numpy(float)
+    land = h["land_m2"].to_numpy(float) / 1000
+    logits = np.column_stack([
+        np.full(n, 1.0),
+        0.3 + 0.4 * (wa >= 1),
+        -0.5 + 0.8 * np.minimum(land, 2),
+        -0.8 + 0.5 * h["registered_exit"].to_numpy(),
+        -0.5 + 0.0 * wa,
+        -1.0 + 0.4 * np.minimum(wa, 3),
+        -1.5 + 0.5 * np.minimum(wa, 3) + 0.5 * h["registered_exit"].to_numpy(),
+    ])
+    if not targeted:
+        logits = np.zeros_like(logits)
+    pr = np.exp(logits)
+    pr /= pr.sum(axis=1, keepdims=True)
+    u = rng.random(n)
+    arm = (u[:, None] > np.cumsum(pr, axis=1)).sum(axis=1)
+    arms = np.array(("none", *KINDS), dtype=object)[arm]
+    P = true_probabilities(h).to_numpy()
+    y = rng.binomial(1, P[np.arange(n), arm])
+    hist = h.drop(columns=["household_id", "commune_id"]).copy()
+    hist.insert(0, "year", rng.integers(2019, 2024, n))
+    hist["intervention"] = arms
+    hist["sustained_exit"] = y
+    return hist
