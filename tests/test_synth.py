@@ -7,6 +7,7 @@ import hashlib
 import numpy as np
 
 from targeting import synth
+from targeting.config import KINDS
 from targeting.data import read_scenario
 from targeting.data.standards import classify
 
@@ -91,3 +92,31 @@ def test_history_support_is_targeted():
     assert r[1] > r[0] + 0.1
     assert not ((hist["working_age"] == 0) & hist["intervention"].isin(["labour_export", "vocational"])).any()
     assert supported.mean() > 0.2
+
+
+def test_one_truth_for_the_small_history():
+    """The scoring tests' small households and histories follow the world's ground truth."""
+    from targeting.synth.small import make_history, make_households, true_probabilities
+
+    h = make_households(400, seed=1)
+    T = true_probabilities(h)
+    assert list(T.columns) == ["p_none", *[f"p_{k}" for k in KINDS]] and T.index.equals(h.index)
+    for k in ("none", *KINDS):
+        assert np.array_equal(T[f"p_{k}"].to_numpy(), synth.true_probability(h, k))
+    hist = make_history(20_000, seed=0)
+    p = synth.true_probability(hist, hist["intervention"].to_numpy())
+    # outcomes are drawn from the truth: the exit rate matches its mean within sampling error
+    assert abs(hist["sustained_exit"].mean() - p.mean()) < 3 * np.sqrt(p.mean() * (1 - p.mean()) / len(p))
+    # the untargeted history gives every arm about the same share
+    shares = make_history(7000, seed=0, targeted=False)["intervention"].value_counts(normalize=True)
+    assert len(shares) == 1 + len(KINDS) and (abs(shares - 1 / 7) < 0.03).all()
+
+
+def test_gains_are_probability_differences():
+    w = synth.make_world(seed=0, communes=1)
+    pairs = w.households[["household_id"]].iloc[:50].assign(kind="crop")
+    g = synth.true_gains(w.households, pairs)
+    h = w.households.iloc[:50]
+    assert np.allclose(g, synth.true_probability(h, "crop") - synth.true_probability(h, "none"))
+    z = synth.base_log_odds(h) + synth.effect_log_odds(h, "crop")
+    assert np.allclose(synth.true_probability(h, "crop"), 1 / (1 + np.exp(-z)))
