@@ -126,7 +126,7 @@ def bench_trials(reps: int = 20) -> None:
 
 
 def bench_speed(n_score: int = 1_000_000, n_train: int = 100_000) -> None:
-    from targeting.synth.small import make_history, make_households
+    from targeting.synth.heldout import make_history, make_households
 
     print("\n### Speed (this machine, 1 thread)\n")
     print("| task | rows | seconds |")

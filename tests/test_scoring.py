@@ -23,7 +23,7 @@ from targeting.scoring import (
     score_households,
     train_model,
 )
-from targeting.synth.small import make_history, make_households, true_probabilities
+from targeting.synth.heldout import make_history, make_households, true_probabilities
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 P_COLS = [f"p_{k}" for k in INTERVENTIONS]
@@ -279,9 +279,7 @@ def test_recovers_truth_better_than_baseline():
         base = train_model(hist, seed=0, learner="logistic", cv=0)
     Pb, P0 = best.predict_proba_all(h).to_numpy(), base.predict_proba_all(h).to_numpy()
     gain_err = lambda P: np.abs((P[:, 1:] - P[:, [0]]) - (T[:, 1:] - T[:, [0]])).mean()  # noqa: E731
-    # The one ground truth (targeting.synth.truth) is additive on the log-odds, so the scorecard
-    # is nearly right there: the S-learner stays within 30% of its gain error (0.057 vs 0.046).
-    assert gain_err(Pb) < 1.3 * gain_err(P0)
+    assert gain_err(Pb) < gain_err(P0)
     # Calibration: on fresh outcomes the reliability error is small and Brier beats a constant.
     fresh = make_history(4000, seed=13)
     y = fresh["sustained_exit"].to_numpy()
@@ -463,11 +461,10 @@ def test_stepwise_scorecard_finds_the_effects_that_vary():
         noise = hist.assign(sustained_exit=np.random.default_rng(5).binomial(1, 0.3, len(hist)))
         m0 = train_model(noise, seed=0, learner="logistic_s", cv=0)
     r = {c: corr(p) for c, p in P.items()}
-    # tolerances for the one ground truth (targeting.synth.truth): 0.815 vs 0.767 vs 0.666
-    assert r["logistic_s"] > r["logistic_h"] + 0.03 and r["logistic_s"] > r["logistic"] + 0.1
+    assert r["logistic_s"] > r["logistic_h"] + 0.03 and r["logistic_s"] > r["logistic"] + 0.2
     # labour export's effect grows with working-age members: a term for it enters, and it varies
     assert any(g == 1 + lab for g, _, _ in fits["logistic_s"].estimator_.terms_)
-    assert spread(P["logistic_s"])[lab] > 0.25  # the truth's: 0.61
+    assert spread(P["logistic_s"])[lab] > 0.4
     assert len(m0.estimator_.terms_) < 8 and spread(m0.predict_proba_all(h).to_numpy()).max() < 0.15
 
 
@@ -551,8 +548,6 @@ def test_auto_gives_the_stepwise_scorecard_its_part_by_its_terms(monkeypatch, z_
             super().__init__(**{**kw, "z_crit": z_crit})
 
     monkeypatch.setitem(lr_mod.LEARNERS, "logistic_s", Stepwise)
-    # On the one ground truth (targeting.synth.truth) this history's strongest term has z ~ 4.
-    monkeypatch.setattr(est_mod, "STRONG_Z", 3.5)
     monkeypatch.setattr(est_mod, "CANDIDATES", ("logistic", "logistic_h", "logistic_s"))
     seen = {}
     select = est_mod.ExitModel._select

@@ -94,18 +94,19 @@ def test_history_support_is_targeted():
     assert supported.mean() > 0.2
 
 
-def test_one_truth_for_the_small_history():
-    """The scoring tests' small households and histories follow the world's ground truth."""
-    from targeting.synth.small import make_history, make_households, true_probabilities
+def test_heldout_world_is_not_the_synthetic_truth():
+    """The held-out world's outcomes follow its own truth, which is not the world's."""
+    from targeting.synth.heldout import make_history, make_households, true_probabilities
 
-    h = make_households(400, seed=1)
-    T = true_probabilities(h)
-    assert list(T.columns) == ["p_none", *[f"p_{k}" for k in KINDS]] and T.index.equals(h.index)
-    for k in ("none", *KINDS):
-        assert np.array_equal(T[f"p_{k}"].to_numpy(), synth.true_probability(h, k))
+    h = make_households(2000, seed=1)
+    T = true_probabilities(h).to_numpy()
+    assert T.shape == (len(h), 1 + len(KINDS)) and ((T > 0) & (T < 1)).all()
+    ours = np.column_stack([synth.true_probability(h, k) for k in ("none", *KINDS)])
+    assert np.abs(T - ours).mean() > 0.05
     hist = make_history(20_000, seed=0)
-    p = synth.true_probability(hist, hist["intervention"].to_numpy())
-    # outcomes are drawn from the truth: the exit rate matches its mean within sampling error
+    arm = hist["intervention"].map({k: i for i, k in enumerate(("none", *KINDS))}).to_numpy()
+    p = true_probabilities(hist).to_numpy()[np.arange(len(hist)), arm]
+    # outcomes are drawn from the held-out truth: the exit rate matches its mean within sampling error
     assert abs(hist["sustained_exit"].mean() - p.mean()) < 3 * np.sqrt(p.mean() * (1 - p.mean()) / len(p))
     # the untargeted history gives every arm about the same share
     shares = make_history(7000, seed=0, targeted=False)["intervention"].value_counts(normalize=True)

@@ -1,11 +1,11 @@
-"""Synthetic worlds with one documented ground truth (no real data).
+"""The synthetic world and its one documented ground truth (no real data).
 
 Modules: :mod:`.truth` (THE ground truth: base log-odds, effects by kind, true probabilities,
 gains and capacity), :mod:`.history` (how past support was targeted, outcomes drawn from the
-truth), :mod:`.world` (the Thai Nguyen scenario behind ``targeting synth``), :mod:`.small`
-(small household tables and histories from the same truth, for the scoring tests and
-benchmarks) and :mod:`.instances` (optimizer instances with supplied gains: compact tables, a
-random province, OR-Library GAP instances).
+truth), :mod:`.world` (the Thai Nguyen scenario behind ``targeting synth``) and
+:mod:`.instances` (optimizer instances with supplied gains: compact tables, a random province,
+OR-Library GAP instances). :mod:`.heldout` is deliberately apart: a small world with ANOTHER
+truth, on which the learners are checked because they were not tuned to it.
 """
 
 from __future__ import annotations
