@@ -156,8 +156,10 @@ class Cell:
 
 @dataclass(frozen=True)
 class Table:
+    """A table for the ``table`` macro: the head row, then rows as (row class, cells)."""
+
     heads: list[Cell]
-    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)  # (row class, cells)
+    rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
 
 
 def _th(key: str, num: bool = False) -> Cell:
