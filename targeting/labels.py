@@ -78,8 +78,29 @@ COLUMN_LABELS = {
 
 
 def label(table: dict, key: str, lang: str = "vi") -> str:
+    """The word for ``key`` in one language.
+
+    Parameters
+    ----------
+    table : dict
+        One of the tables of this module: key -> (English, Vietnamese).
+    key : str
+        The key; a key the table does not know stands for itself.
+    lang : {"vi", "en"}
+        Vietnamese (default) or English.
+
+    Returns
+    -------
+    str
+    """
     en, vi = table.get(key, (key, key))
     return vi if lang == "vi" else en
+
+
+def bilingual(pair: tuple[str, str]) -> str:
+    """``"Vietnamese / English"`` of an (English, Vietnamese) pair, as the report writes both."""
+    en, vi = pair
+    return f"{vi} / {en}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,6 +162,174 @@ STRATEGY_LABELS = {
     "capacity": ("capacity (highest capacity score first)", "năng lực (điểm năng lực cao nhất trước)"),
     "poorest": ("poorest first (lowest income first)", "nghèo nhất trước (thu nhập thấp nhất trước)"),
     "lottery": ("lottery (random among the eligible)", "bốc thăm (ngẫu nhiên trong số hộ đủ điều kiện)"),
+}
+
+#: Words of the beneficiary workbook that are not column headings, as (English, Vietnamese).
+#: ``page_footer`` is an Excel footer code: ``&P`` the page, ``&N`` the number of pages.
+WORKBOOK_LABELS = {
+    "gain_note": (
+        "Expected gains were supplied by the user (gains.csv); with no model there are no probabilities.",
+        "Mức tăng dự kiến do người dùng cung cấp (gains.csv), không có mô hình nên không có "
+        "xác suất thoát nghèo.",
+    ),
+    "page_footer": ("Page &P of &N", "Trang &P / &N"),
+}
+
+# --------------------------------------------------------------------------------------------
+# Reasons of the plan (allocation.csv ``reasons_en`` / ``reasons_vi``)
+# --------------------------------------------------------------------------------------------
+
+#: Sentences of a household's reason, as (English, Vietnamese) ``str.format`` patterns.
+REASON_TEXTS = {
+    "supported_p": (
+        "supported: {project} ({kind}); chance of a lasting exit {p_base} -> {p_plan}",
+        "được hỗ trợ: {project} ({kind}); xác suất thoát nghèo bền vững {p_base} -> {p_plan}",
+    ),
+    "supported_gain": (
+        "supported: {project} ({kind}); expected gain {gain}",
+        "được hỗ trợ: {project} ({kind}); mức tăng dự kiến {gain}",
+    ),
+    "not_supported": ("not supported because: {why}", "chưa được hỗ trợ vì: {why}"),
+    "p_without": (
+        "; chance of a lasting exit without support {p_base}",
+        "; xác suất thoát nghèo không hỗ trợ {p_base}",
+    ),
+}
+
+#: Words that mark a reason fragment stating an income, dropped from lists for public posting.
+INCOME_WORDS = ("income", "thu nhập")
+
+# --------------------------------------------------------------------------------------------
+# The HTML report (report.html): headings, table heads, chart legends, captions and notes.
+# The report shows both languages, "Vietnamese / English".
+# --------------------------------------------------------------------------------------------
+
+#: Words of report.html, as (English, Vietnamese).
+PAGE_LABELS = {
+    # page head
+    "title": ("Livelihood support plan", "Kế hoạch hỗ trợ sinh kế"),
+    "heading": ("Livelihood support plan", "Kế hoạch hỗ trợ phát triển sản xuất"),
+    "subtitle_year": ("Year {year} · strategy {strategy}", "Năm {year} · phương án {strategy}"),
+    "subtitle": ("Strategy {strategy}", "Phương án {strategy}"),
+    # plan status
+    "status_title": ("Plan status", "Tình trạng kế hoạch"),
+    "strategy": ("Strategy", "Phương án"),
+    "status": ("Status", "Trạng thái"),
+    "objective": ("Objective (added exits)", "Mục tiêu (số hộ thoát nghèo tăng thêm)"),
+    "bound": ("Bound", "Cận trên"),
+    "optimality_gap": ("Gap", "Khoảng cách tối ưu"),
+    "solve_time": ("Solve time", "Thời gian giải"),
+    "households_register": ("Households on the register", "Số hộ trong danh sách"),
+    "households_supported": ("Households supported", "Số hộ được hỗ trợ"),
+    "spent_of_budget": ("Spent / budget (million VND)", "Kinh phí đã dùng / tổng"),
+    "model": ("Model", "Mô hình"),
+    "metrics_title": ("Model metrics (cross-validated)", "Chất lượng mô hình"),
+    # results by commune
+    "communes_title": ("Results by commune", "Kết quả theo xã"),
+    "commune": ("Commune", "Xã"),
+    "budget_mvnd": ("Budget (million VND)", "Kinh phí (triệu đồng)"),
+    "spent": ("Spent", "Đã sử dụng"),
+    "supported_households": ("Supported", "Số hộ được hỗ trợ"),
+    "expected_exits": ("Expected exits", "Số hộ dự kiến thoát nghèo"),
+    "exits_range": ("p10–p90 range", "Khoảng p10–p90"),
+    "added_by_support": ("Added by support", "Tăng thêm nhờ hỗ trợ"),
+    "target_poor_exits": ("Target (poor exits)", "Chỉ tiêu (hộ nghèo cần thoát)"),
+    "poor_exiting": ("Poor households exiting", "Hộ nghèo dự kiến thoát"),
+    "p_target_met": ("P(target met)", "Xác suất đạt chỉ tiêu"),
+    "poverty_rate": ("Poverty rate before → after", "Tỷ lệ nghèo trước → sau"),
+    "total": ("Total", "Tổng"),
+    "note_exits": (
+        "Expected exits count every household on the register (poor and near-poor), supported or "
+        "not; the target counts poor households. P(target met) is the probability that at least "
+        "the target number of poor households exit sustainably.",
+        "Số hộ dự kiến thoát nghèo: mọi hộ trong danh sách (nghèo và cận nghèo), có hoặc không "
+        "được hỗ trợ; chỉ tiêu tính trên hộ nghèo.",
+    ),
+    # expected exits by commune (chart)
+    "exits_chart": ("Expected exits by commune vs target", "Số hộ dự kiến thoát nghèo theo xã so với chỉ tiêu"),
+    "all_households_range": ("all households (p10–p90)", "Mọi hộ"),
+    "poor_households": ("poor households", "Hộ nghèo"),
+    "target": ("target", "Chỉ tiêu"),
+    "met": ("met", "đạt"),
+    "exits_chart_caption": (
+        "Bars: expected sustained exits; black whisker: p10–p90; red tick: target (poor "
+        "households that must exit); P: probability of meeting it.",
+        "Thanh: số hộ dự kiến thoát nghèo bền vững; vạch đen: khoảng p10–p90; vạch đỏ: chỉ tiêu; "
+        "P: xác suất đạt chỉ tiêu.",
+    ),
+    "added_chart": ("Exits added by commune", "Số hộ thoát nghèo tăng thêm theo xã"),
+    "added_by_support_series": ("added by support", "Tăng thêm nhờ hỗ trợ"),
+    "added_chart_caption": (
+        "No probabilities (gains supplied by the user): only the exits added by the support are known.",
+        "Không có xác suất (mức tăng do người dùng cung cấp).",
+    ),
+    # strategies compared
+    "comparison_title": ("Strategies compared", "So sánh các phương án"),
+    "per_billion": ("per bn VND", "tỷ đồng"),
+    "added_exits_series": ("added exits", "Số hộ thoát nghèo tăng thêm"),
+    "expected_exits_series": ("expected exits (p10–p90)", "Số hộ dự kiến thoát nghèo"),
+    "strategies_chart": ("Exits by strategy", "Số hộ thoát nghèo theo phương án"),
+    "strategies_caption": (
+        "Same money, same model; added exits are what the support itself adds over no support.",
+        "Cùng kinh phí, cùng mô hình.",
+    ),
+    "supported": ("Supported", "Số hộ hỗ trợ"),
+    "spent_mvnd": ("Spent (million VND)", "Đã sử dụng (triệu đồng)"),
+    "expected": ("Expected exits", "Dự kiến thoát nghèo"),
+    "p10_p90": ("p10–p90", "p10–p90"),
+    "added_exits": ("Added exits", "Tăng thêm"),
+    "added_per_billion": ("Added per bn VND", "Tăng thêm / tỷ đồng"),
+    "share_ethnic_minority": ("Ethnic-minority share", "Tỷ lệ DTTS"),
+    "share_female_head": ("Female-head share", "Tỷ lệ chủ hộ nữ"),
+    "share_poor": ("Poor share", "Tỷ lệ hộ nghèo"),
+    "communes_meeting_target": ("Communes meeting target", "Số xã đạt chỉ tiêu"),
+    "gap": ("Gap", "Khoảng cách"),
+    "time_s": ("Time (s)", "Thời gian (s)"),
+    "note_comparison": (
+        "A commune meets its target when P(target met) is at least 50%. The highlighted row is "
+        "the strategy of this plan.",
+        "Xã đạt chỉ tiêu: xác suất đạt chỉ tiêu từ 50% trở lên.",
+    ),
+    # budget and exits
+    "curve_title": ("Budget and exits", "Kinh phí và số hộ thoát nghèo"),
+    "curve_chart": ("Added exits as the budget varies", "Số hộ thoát nghèo tăng thêm theo kinh phí"),
+    "total_budget_bn": ("total budget (billion VND)", "Tổng kinh phí (tỷ đồng)"),
+    "added_exits_axis": ("added exits", "Tăng thêm"),
+    "current_budget": ("current budget", "kinh phí hiện tại"),
+    "billion_vnd": ("billion VND", "tỷ đồng"),
+    "curve_caption": (
+        "Each point re-solves the plan with every commune's budget scaled by the same factor.",
+        "Mỗi điểm là một lần giải lại với kinh phí mọi xã nhân với cùng hệ số.",
+    ),
+    "budget_factor": ("Budget ×", "Hệ số kinh phí"),
+    "marginal_per_billion": ("Marginal added exits per bn VND", "Tăng thêm biên / tỷ đồng"),
+    # equity
+    "equity_title": ("Equity: share supported by group", "Công bằng: tỷ lệ được hỗ trợ theo nhóm"),
+    "ethnic_minority": ("Ethnic minority", "Dân tộc thiểu số"),
+    "minority": ("minority", "DTTS"),
+    "majority": ("other", "Kinh"),
+    "female_head": ("Female head of household", "Chủ hộ nữ"),
+    "female": ("female head", "Chủ hộ nữ"),
+    "male": ("male head", "Chủ hộ nam"),
+    "all": ("all", "Tất cả"),
+    "group": ("Group", "Nhóm"),
+    "share_register": ("Share of register", "Tỷ lệ trong danh sách"),
+    "share_supported": ("Share of supported", "Tỷ lệ trong số hộ được hỗ trợ"),
+    "rate_group": ("Supported rate (group)", "Tỷ lệ được hỗ trợ (trong nhóm)"),
+    "rate_others": ("Supported rate (others)", "Tỷ lệ được hỗ trợ (ngoài nhóm)"),
+    "by_village": ("By village", "Theo thôn, bản"),
+    "village": ("Village", "Thôn, bản"),
+    "households": ("Households", "Số hộ"),
+    "supported_share": ("Supported", "Được hỗ trợ"),
+    "share": ("Share", "Tỷ lệ"),
+    # not supported
+    "reasons_title": ("Why households are not supported", "Lý do chưa được hỗ trợ"),
+    "all_supported": ("Every household is supported.", "Tất cả các hộ đều được hỗ trợ."),
+    "reason": ("Reason", "Lý do"),
+    # warnings and details
+    "warnings": ("Warnings", "Cảnh báo"),
+    "no_warnings": ("No warnings.", "Không có cảnh báo."),
+    "details": ("Settings and technical details", "Thiết lập và chi tiết kỹ thuật"),
 }
 
 PLAN_STATUS_LABELS = {

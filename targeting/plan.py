@@ -22,7 +22,7 @@ from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.eligibility import eligible_pairs, ineligibility_reasons
 from .errors import ScenarioError
-from .labels import KIND_LABELS, NOT_SUPPORTED
+from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
 from .outcomes import commune_outcomes, group_outcomes
 from .output.files import write_folder_atomically
 
@@ -296,20 +296,18 @@ def _reason_texts(a: pd.DataFrame, factors_en, factors_vi) -> tuple[list[str], l
         if r.project_id:
             k_en, k_vi = KIND_LABELS.get(r.kind, (r.kind, r.kind))
             if pd.notna(r.p_exit_base):
-                e = (f"supported: {r.project_name} ({k_en}); chance of a lasting exit "
-                     f"{_pct(r.p_exit_base)} -> {_pct(r.p_exit_plan)}")
-                v = (f"được hỗ trợ: {r.project_name} ({k_vi}); xác suất thoát nghèo bền vững "
-                     f"{_pct(r.p_exit_base)} -> {_pct(r.p_exit_plan)}")
+                e, v = (t.format(project=r.project_name, kind=k, p_base=_pct(r.p_exit_base),
+                                 p_plan=_pct(r.p_exit_plan))
+                        for t, k in zip(REASON_TEXTS["supported_p"], (k_en, k_vi), strict=True))
             else:
-                e = f"supported: {r.project_name} ({k_en}); expected gain {r.gain:.3g}"
-                v = f"được hỗ trợ: {r.project_name} ({k_vi}); mức tăng dự kiến {r.gain:.3g}"
+                e, v = (t.format(project=r.project_name, kind=k, gain=f"{r.gain:.3g}")
+                        for t, k in zip(REASON_TEXTS["supported_gain"], (k_en, k_vi), strict=True))
         else:
-            why_en, why_vi = NOT_SUPPORTED.get(r.reason_key, (r.reason_key, r.reason_key))
-            e = f"not supported because: {why_en}"
-            v = f"chưa được hỗ trợ vì: {why_vi}"
+            whys = NOT_SUPPORTED.get(r.reason_key, (r.reason_key, r.reason_key))
+            e, v = (t.format(why=why) for t, why in zip(REASON_TEXTS["not_supported"], whys, strict=True))
             if pd.notna(r.p_exit_base):
-                e += f"; chance of a lasting exit without support {_pct(r.p_exit_base)}"
-                v += f"; xác suất thoát nghèo không hỗ trợ {_pct(r.p_exit_base)}"
+                e_p, v_p = (t.format(p_base=_pct(r.p_exit_base)) for t in REASON_TEXTS["p_without"])
+                e, v = e + e_p, v + v_p
         en.append(f"{e}. {fe}".strip() if fe else e)
         vi.append(f"{v}. {fv}".strip() if fv else v)
     return en, vi

@@ -17,12 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from .errors import ScenarioError
+from .labels import INCOME_WORDS
 
 __all__ = ["read_key", "pseudonym", "public_plan", "KEY_ENV"]
 
 KEY_ENV = "TARGETING_PUBLIC_KEY"
 #: Reason fragments that reveal an exact income (English and Vietnamese).
-_INCOME = re.compile(r"income|thu nhập", re.IGNORECASE)
+_INCOME = re.compile("|".join(map(re.escape, INCOME_WORDS)), re.IGNORECASE)
 
 
 def read_key(path: str | os.PathLike | None) -> bytes:

@@ -14,10 +14,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from targeting import labels
 from targeting.data import Scenario
 from targeting.outcomes import commune_outcomes, group_outcomes
-from targeting.output.excel import HEADER_ROW, sheet_names, write_beneficiaries
-from targeting.output.html import render_report, write_report
+from targeting.output.excel import HEADER_ROW, LIST_COLUMNS, sheet_names, write_beneficiaries
+from targeting.output.html import ENV, render_report, write_report
 from targeting.plan import Plan
 
 EVIL_VILLAGE = '=HYPERLINK("http://evil.example/x","click")'
@@ -220,6 +221,24 @@ def test_supported_then_not_supported_parts(plan, tmp_path):
     assert "không có người trong độ tuổi lao động" in values
 
 
+def test_both_parts_follow_the_column_list(plan, tmp_path):
+    wb = openpyxl.load_workbook(write_beneficiaries(plan, tmp_path / "b.xlsx", lang="en"))
+    ws = wb["Phong Quang"]
+    rows = list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))
+    width = len(LIST_COLUMNS)
+
+    def heading(key):
+        return labels.label(labels.REPORT_LABELS, key, "en") if key in labels.REPORT_LABELS \
+            else labels.label(labels.COLUMN_LABELS, key, "en")
+
+    assert list(rows[0][:width]) == [heading(c.key) for c in LIST_COLUMNS]
+    b = next(i for i, r in enumerate(rows) if r[0] == heading("priority") and i > 0)
+    assert list(rows[b][:width]) == [heading(c.key_b) if c.key_b else None for c in LIST_COLUMNS]
+    # PQ-3 is not supported: why in the support column, the best project by name, no cost.
+    pq3 = next(r for r in rows if r[2] == "PQ-3")
+    assert pq3[5] == "budget used up" and pq3[6] == "Hỗ trợ nuôi bò sinh sản" and pq3[8] is None
+
+
 def test_gains_only_plan_writes_without_probabilities(tmp_path):
     plan = make_plan(with_p=False)
     wb = openpyxl.load_workbook(write_beneficiaries(plan, tmp_path / "b.xlsx"))
@@ -284,6 +303,33 @@ def test_report_escapes_data(plan):
     assert "&lt;script&gt;" in text
     # The village table escapes the village name too.
     assert "alert(1)" in text
+
+
+def test_report_escapes_quotes_as_before(plan):
+    plan.meta["warnings"] = ["it's \"quoted\" & <b>bold</b>"]
+    text = render_report(plan)
+    assert "<li>it&#x27;s &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;</li>" in text
+
+
+def test_templates_cannot_switch_escaping_off():
+    assert ENV.autoescape is True and "safe" not in ENV.filters
+    folder = Path(__file__).resolve().parents[1] / "targeting" / "output" / "templates"
+    for path in folder.glob("*.html"):
+        source = path.read_text(encoding="utf-8")
+        assert "|safe" not in source.replace(" ", "") and "autoescape false" not in source, path.name
+    # Even a template that turns autoescape off prints escaped values (the environment's finalize).
+    t = ENV.from_string("{% autoescape false %}{{ x }}{% endautoescape %}")
+    assert t.render(x="<script>") == "&lt;script&gt;"
+
+
+def test_words_are_english_vietnamese_pairs():
+    for name in ("KIND_LABELS", "STATUS_LABELS", "NOT_SUPPORTED", "COLUMN_LABELS", "REPORT_LABELS",
+                 "WORKBOOK_LABELS", "REASON_TEXTS", "PAGE_LABELS", "STRATEGY_LABELS", "PLAN_STATUS_LABELS"):
+        for key, pair in getattr(labels, name).items():
+            assert isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(w, str) for w in pair), (name, key)
+    assert labels.label(labels.STATUS_LABELS, "poor", "en") == "poor household"
+    assert labels.label(labels.STATUS_LABELS, "poor") == "hộ nghèo"
+    assert labels.bilingual(labels.PAGE_LABELS["total"]) == "Tổng / Total"
 
 
 def test_report_without_comparison_or_curve(plan):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 from copy import copy
+from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,7 @@ from ..labels import (
     REPORT_LABELS,
     STATUS_LABELS,
     STRATEGY_LABELS,
+    WORKBOOK_LABELS,
     label,
 )
 from .files import neutralise
@@ -44,20 +47,42 @@ VND_FORMAT = "#,##0"
 PCT_FORMAT = "0%"
 EXITS_FORMAT = "0.0"
 
-#: Column layout shared by parts A and B, so widths suit both: (key, width).
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """One column of the household lists (parts A and B of a commune sheet).
+
+    ``key`` names both the label of the heading and the field shown in part A (the supported
+    households); ``part_b`` the field and heading shown in part B (the households not
+    supported) instead, ``None`` for a column part B leaves empty.
+    """
+
+    key: str
+    width: float
+    number_format: str | None = None
+    wrap: bool = False
+    part_b: str | None = ""
+
+    @property
+    def key_b(self) -> str | None:
+        return self.key if self.part_b == "" else self.part_b
+
+
+#: Column layout shared by parts A and B, so widths suit both.
 LIST_COLUMNS = [
-    ("priority", 9),
-    ("priority_village", 9),
-    ("household_id", 17),
-    ("village", 16),
-    ("status", 13),
-    ("support", 22),
-    ("project_name", 26),
-    ("cooperative", 18),
-    ("cost_vnd", 15),
-    ("p_exit_base", 12),
-    ("p_exit_plan", 12),
-    ("reasons", 70),
+    ListColumn("priority", 9),
+    ListColumn("priority_village", 9),
+    ListColumn("household_id", 17),
+    ListColumn("village", 16),
+    ListColumn("status", 13),
+    ListColumn("support", 22, wrap=True, part_b="not_supported"),
+    ListColumn("project_name", 26, wrap=True, part_b="best_project"),
+    ListColumn("cooperative", 18, wrap=True, part_b=None),
+    ListColumn("cost_vnd", 15, VND_FORMAT, part_b=None),
+    ListColumn("p_exit_base", 12, PCT_FORMAT),
+    ListColumn("p_exit_plan", 12, PCT_FORMAT, part_b=None),
+    ListColumn("reasons", 70, wrap=True),
 ]
 REASONS_COL = len(LIST_COLUMNS)  # 1-based index of the reasons column
 HEADER_ROW = 8  # the column-header row of part A, frozen and repeated on every printed page
@@ -223,7 +248,7 @@ def _setup_print(ws, widths: list[float], header_row: int, footer: str = "", lan
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     # "&" starts a header/footer code in Excel; "&&" is a literal ampersand.
     ws.oddFooter.left.text = ILLEGAL_CHARACTERS_RE.sub("", footer).replace("&", "&&")[:200]
-    ws.oddFooter.right.text = "Trang &P / &N" if lang == "vi" else "Page &P of &N"
+    ws.oddFooter.right.text = label(WORKBOOK_LABELS, "page_footer", lang)
 
 
 # --------------------------------------------------------------------------------------------
@@ -239,7 +264,7 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     place = f"{label(REPORT_LABELS, 'commune', lang)} {name}"
     if province is not None and not pd.isna(province) and str(province):
         place += f", {province}"
-    _setup_print(ws, [width for _, width in LIST_COLUMNS], HEADER_ROW, footer=place, lang=lang)
+    _setup_print(ws, [col.width for col in LIST_COLUMNS], HEADER_ROW, footer=place, lang=lang)
 
     supported = rows["project_id"].fillna("") != ""
     ws.append([w.cell(ws, f"{w.L('list_title')}: {place}", font=_TITLE_FONT)])
@@ -265,81 +290,68 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
                    w.cell(ws, v2, number_format=f2, alignment=_LEFT)])
     ws.append([w.cell(ws, w.L("part_supported"), font=_SECTION_FONT)])
 
-    headers = [w.L(k) for k, _ in LIST_COLUMNS]
-    ws.append(w.header(ws, headers))
-    n_a = int(supported.sum())
+    fields = _list_fields(rows, lang, coop_names, project_names)
+    _write_list(ws, w, fields[supported], [col.key for col in LIST_COLUMNS], empty=w.L("none_supported"))
+    part_a = rows[supported]
+    n_a = len(part_a)
     if n_a:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{HEADER_ROW + n_a}"
-
-    village_rank = rows.groupby("village", sort=False, dropna=False).cumcount() + 1
-    part_a = rows[supported]
-    part_b = rows[~supported]
-    has_gain_only = part_a["p_exit_base"].isna().all() if len(part_a) else False
-
-    if not n_a:
-        ws.append([w.cell(ws, w.L("none_supported"))])
-    status_l = {k: label(STATUS_LABELS, k, lang) for k in STATUS_LABELS}
-    kind_l = {k: label(KIND_LABELS, k, lang) for k in KIND_LABELS}
-    reasons_col = "reasons_vi" if lang == "vi" else "reasons_en"
-    for r, vr in zip(part_a.itertuples(index=False), village_rank[supported].to_numpy(), strict=True):
-        coop = r.cooperative_id if isinstance(r.cooperative_id, str) else ""
-        ws.append([
-            w.cell(ws, r.priority, alignment=_TOP),
-            w.cell(ws, vr, alignment=_TOP),
-            w.cell(ws, r.household_id, alignment=_TOP),
-            w.cell(ws, r.village, alignment=_TOP),
-            w.cell(ws, status_l.get(r.status, r.status), alignment=_TOP),
-            w.cell(ws, kind_l.get(r.kind, r.kind), alignment=_WRAP),
-            w.cell(ws, r.project_name, alignment=_WRAP),
-            w.cell(ws, coop_names.get(coop, coop), alignment=_WRAP),
-            w.cell(ws, r.cost_vnd, number_format=VND_FORMAT, alignment=_TOP),
-            w.cell(ws, r.p_exit_base, number_format=PCT_FORMAT, alignment=_TOP),
-            w.cell(ws, r.p_exit_plan, number_format=PCT_FORMAT, alignment=_TOP),
-            w.cell(ws, getattr(r, reasons_col), alignment=_WRAP),
-        ])
-    if n_a:
         total = part_a["cost_vnd"].fillna(0).astype("int64").sum()
         ws.append([None] * 7 + [w.cell(ws, w.L("spent"), font=_BOLD),
                                 w.cell(ws, int(total), number_format=VND_FORMAT, font=_BOLD)])
-    if has_gain_only:
-        ws.append([w.cell(ws, _gain_note(lang))])
+    if n_a and part_a["p_exit_base"].isna().all():
+        ws.append([w.cell(ws, label(WORKBOOK_LABELS, "gain_note", lang))])
 
     # Part B: the households not supported, next in line first.
     ws.append([])
     ws.append([w.cell(ws, w.L("part_not_supported"), font=_SECTION_FONT)])
-    headers_b = list(headers)
-    headers_b[5] = w.L("not_supported")
-    headers_b[6] = w.L("best_project")
-    headers_b[7] = headers_b[8] = headers_b[10] = ""
-    ws.append(w.header(ws, headers_b))
-    if not len(part_b):
-        ws.append([w.cell(ws, w.L("none_unsupported"))])
-    why_l = {k: label(NOT_SUPPORTED, k, lang) for k in NOT_SUPPORTED}
-    for r, vr in zip(part_b.itertuples(index=False), village_rank[~supported].to_numpy(), strict=True):
-        best = r.best_project_id if isinstance(r.best_project_id, str) else ""
-        ws.append([
-            w.cell(ws, r.priority, alignment=_TOP),
-            w.cell(ws, vr, alignment=_TOP),
-            w.cell(ws, r.household_id, alignment=_TOP),
-            w.cell(ws, r.village, alignment=_TOP),
-            w.cell(ws, status_l.get(r.status, r.status), alignment=_TOP),
-            w.cell(ws, why_l.get(r.reason_key, r.reason_key), alignment=_WRAP),
-            w.cell(ws, project_names.get(best, best), alignment=_WRAP),
-            None,
-            None,
-            w.cell(ws, r.p_exit_base, number_format=PCT_FORMAT, alignment=_TOP),
-            None,
-            w.cell(ws, getattr(r, reasons_col), alignment=_WRAP),
-        ])
+    _write_list(ws, w, fields[~supported], [col.key_b for col in LIST_COLUMNS], empty=w.L("none_unsupported"))
     ws.append([])
     ws.append([w.cell(ws, w.L("note_reasons"))])
 
 
-def _gain_note(lang: str) -> str:
-    if lang == "vi":
-        return ("Mức tăng dự kiến do người dùng cung cấp (gains.csv), không có mô hình nên không có "
-                "xác suất thoát nghèo.")
-    return "Expected gains were supplied by the user (gains.csv); with no model there are no probabilities."
+def _list_fields(rows: pd.DataFrame, lang: str, coop_names, project_names) -> pd.DataFrame:
+    """Every field the lists show, one column per key of :data:`LIST_COLUMNS` (both parts)."""
+
+    def words(table: dict, values: pd.Series) -> pd.Series:
+        named = {k: label(table, k, lang) for k in table}
+        return values.map(lambda v: named.get(v, v))
+
+    coop = rows["cooperative_id"].map(lambda v: v if isinstance(v, str) else "")
+    best = rows["best_project_id"].map(lambda v: v if isinstance(v, str) else "")
+    return pd.DataFrame({
+        "priority": rows["priority"],
+        "priority_village": rows.groupby("village", sort=False, dropna=False).cumcount() + 1,
+        "household_id": rows["household_id"],
+        "village": rows["village"],
+        "status": words(STATUS_LABELS, rows["status"]),
+        "support": words(KIND_LABELS, rows["kind"]),
+        "project_name": rows["project_name"],
+        "cooperative": coop.map(lambda v: coop_names.get(v, v)),
+        "cost_vnd": rows["cost_vnd"],
+        "p_exit_base": rows["p_exit_base"],
+        "p_exit_plan": rows["p_exit_plan"],
+        "reasons": rows["reasons_vi" if lang == "vi" else "reasons_en"],
+        "not_supported": words(NOT_SUPPORTED, rows["reason_key"]),
+        "best_project": best.map(lambda v: project_names.get(v, v)),
+    }, index=rows.index)
+
+
+def _write_list(ws, w: _Writer, fields: pd.DataFrame, keys: list[str | None], empty: str) -> None:
+    """One part of a commune sheet: the heading row, then a row per household (``empty`` if none).
+
+    ``keys`` gives, column by column of :data:`LIST_COLUMNS`, the field shown and its heading;
+    ``None`` leaves the column empty.
+    """
+    ws.append(w.header(ws, [w.L(k) if k else "" for k in keys]))
+    if not len(fields):
+        ws.append([w.cell(ws, empty)])
+    styles = [(c.number_format, _WRAP if c.wrap else _TOP) for c in LIST_COLUMNS]
+    # Iterating a Series gives Python scalars (pd.NA for a missing Int64), as itertuples does.
+    columns = [repeat(None) if k is None else iter(fields[k]) for k in keys]
+    for values in zip(*columns):
+        ws.append([None if k is None else w.cell(ws, v, number_format=fmt, alignment=align)
+                   for k, v, (fmt, align) in zip(keys, values, styles, strict=True)])
 
 
 # --------------------------------------------------------------------------------------------
