@@ -16,9 +16,9 @@ import time
 import numpy as np
 import pandas as pd
 
+from targeting.allocation import run_strategy
 from targeting.allocation.synthetic import province
-from targeting.config import Settings
-from targeting.strategies import STRATEGIES, run_strategy
+from targeting.config import STRATEGIES, Settings
 
 
 def main(argv=None):

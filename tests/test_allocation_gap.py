@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from targeting.allocation import run_strategy
 from targeting.allocation.synthetic import gap_tables, read_gap_file
 from targeting.config import Settings
-from targeting.strategies import run_strategy
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orlib_gap"
 

@@ -6,12 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from targeting.allocation import AllocationResult
+from targeting.allocation import AllocationResult, run_strategy
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.synthetic import province, tables
 from targeting.config import Settings
-from targeting.strategies import run_strategy
 
 BASELINES = ["greedy", "capacity", "poorest", "lottery"]
 
