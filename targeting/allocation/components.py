@@ -109,7 +109,6 @@ def _pack(sizes: np.ndarray, target: int) -> list[list[int]]:
     return groups
 
 
-
 def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings, *,
                      solve_part: SolvePart, engine=None) -> SolveOutcome:
     """Solve every component (see the module docstring) with ``solve_part`` and merge, in

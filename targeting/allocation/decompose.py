@@ -79,7 +79,6 @@ def coop_shares(inst: Instance, x_lp: np.ndarray, closed: np.ndarray | None = No
     return shares
 
 
-
 def _solve_commune(task: tuple, *, coop_min: np.ndarray, settings: Settings, backend: str,
                    solve_part: SolvePart) -> SolveOutcome:
     """One commune's subproblem (a module-level function, so it can be sent to a worker)."""
