@@ -9,10 +9,9 @@ from __future__ import annotations
 import argparse
 import time
 
+from targeting.allocation import run_baseline, solve_optimal
 from targeting.allocation.instance import build_instance
-from targeting.allocation.solve import solve_optimal
 from targeting.config import Settings
-from targeting.strategies import run_baseline
 from targeting.synth.instances import province
 
 

@@ -24,12 +24,11 @@ import numpy as np
 import pandas as pd
 
 from targeting import synth
+from targeting.config import STRATEGIES
 from targeting.data import read_scenario
 from targeting.data.eligibility import eligible_pairs
 from targeting.plan import make_plan, resolve_model, scenario_gains
 from targeting.scoring import train_model
-
-STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
 
 
 def true_added(scenario, plan) -> float:

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from targeting.allocation import solve_optimal
 from targeting.allocation.instance import build_instance
-from targeting.allocation.solve import solve_optimal
 from targeting.config import Settings
 from targeting.data.orlib import read_gap_file
 from targeting.synth.instances import gap_tables

@@ -16,8 +16,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from targeting.config import Settings
-from targeting.strategies import STRATEGIES, run_strategy
+from targeting.allocation import run_strategy
+from targeting.config import STRATEGIES, Settings
 from targeting.synth.instances import province
 
 

@@ -175,7 +175,7 @@ def make_plan(
     partitions and solves the optimizer's per-commune subproblems as tasks; results are merged
     in a fixed order, so the same scenario and seed give the same plan on every engine.
     """
-    from .strategies import run_strategy
+    from .allocation import run_strategy
 
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from targeting.allocation import run_strategy
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.objective import scale_gains
-from targeting.config import Settings
+from targeting.config import STRATEGIES, Settings
 from targeting.errors import PolicyConflictError
-from targeting.strategies import STRATEGIES, run_strategy
 from targeting.synth.instances import province, tables
 
 EXACT = Settings(relative_gap=0.0, time_limit_s=20, workers=2)
@@ -300,7 +300,7 @@ def test_property_more_budget_never_lowers_the_optimum(case, extra):
 
 
 def test_decomposition_by_commune_is_feasible_and_bounded():
-    from targeting.allocation.solve import solve_optimal
+    from targeting.allocation import solve_optimal
 
     # one cooperative links every commune: one component, split by commune through LP shares
     t = province(n_communes=5, n_households=1500, projects_per_commune=6, n_cooperatives=1, seed=4)
@@ -319,8 +319,8 @@ def test_decomposition_by_commune_is_feasible_and_bounded():
 
 
 def test_groups_of_communes_sharing_no_cooperative_are_solved_apart_exactly():
+    from targeting.allocation import solve_optimal
     from targeting.allocation.components import components
-    from targeting.allocation.solve import solve_optimal
 
     t = province(n_communes=6, n_households=1200, projects_per_commune=5, n_cooperatives=3, seed=7)
     # a generous limit: both solves prove optimality in seconds, the limit only guards a loaded machine
@@ -367,7 +367,7 @@ def _brute_force(t, s):
 @hsettings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances(), st.booleans(), st.sampled_from(["highs", "cpsat"]))
 def test_property_optimal_matches_brute_force(case, irrational, backend):
-    from targeting.allocation.solve import solve_optimal
+    from targeting.allocation import solve_optimal
 
     t, s = case
     if len(t["households"]) > 6:
@@ -388,15 +388,13 @@ def test_property_optimal_matches_brute_force(case, irrational, backend):
 
 
 def test_auto_falls_back_to_cpsat_when_highs_does_not_prove(monkeypatch):
-    import math
+    from targeting.allocation import mip
+    from targeting.allocation.results import no_plan
 
-    from targeting.allocation import solve
+    def stalled(inst, lm, settings, limit, tiebreak=True):
+        return no_plan("highs", {})  # HiGHS stopped without a plan or a bound
 
-    def stalled(inst, lm, settings, limit, hint, tiebreak=True):
-        return {"chosen": hint, "status": "timeout", "objective": math.fsum(inst.pair_gain[hint]),
-                "bound": math.inf, "solver": "highs", "stats": {}}
-
-    monkeypatch.setattr(solve, "_solve_highs", stalled)
+    monkeypatch.setattr(mip, "solve_highs", stalled)
     t = tables([{"household_id": h} for h in "abc"],
                [{"project_id": "p", "cost_vnd": 10}, {"project_id": "q", "cost_vnd": 30}],
                [("a", "p", 1.2), ("b", "q", 3.0), ("c", "p", 1.0)], {"c1": 30})

@@ -1,7 +1,7 @@
 """The optimizer against OR-Library GAP instances with known optima (gap1: 5 agents, 15 jobs).
 
 Agents are projects with funding envelopes, jobs are households, a job's resource use is the
-pair's cost (see :func:`targeting.allocation.synthetic.gap_tables`).
+pair's cost (see :func:`targeting.synth.instances.gap_tables`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from targeting.allocation import run_strategy
 from targeting.config import Settings
 from targeting.data.orlib import read_gap_file
-from targeting.strategies import run_strategy
 from targeting.synth.instances import gap_tables
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "orlib_gap"

@@ -78,21 +78,19 @@ def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
 
 
 @pytest.mark.parametrize("split", ["components", "communes"])
-def test_optimal_tasks_equal_local_solve(scenario, engine, shared, split, monkeypatch):
+def test_optimal_tasks_equal_local_solve(scenario, engine, shared, split):
     """Groups of communes sharing no cooperative are tasks; one group is split by commune."""
-    import numpy as np
-
-    import targeting.allocation.solve as solve
+    from targeting.allocation import solve_optimal
     from targeting.allocation.instance import build_instance
 
     _, _, gains, _ = shared
     sc = scenario
     inst = build_instance(sc.households, sc.projects, sc.cooperatives, sc.communes,
                           gains[["household_id", "project_id", "gain", "cost_vnd"]], sc.settings)
-    if split == "communes":  # as if one cooperative linked all three communes
-        monkeypatch.setattr(solve, "components", lambda inst: [np.arange(inst.n_pairs)])
-    local = solve.solve_optimal(inst, sc.settings, decompose=True)
-    dask = solve.solve_optimal(inst, sc.settings, engine=engine, decompose=True)
+    # "communes": by commune at once, as if one cooperative linked all three communes
+    decompose = True if split == "components" else "communes"
+    local = solve_optimal(inst, sc.settings, decompose=decompose)
+    dask = solve_optimal(inst, sc.settings, engine=engine, decompose=decompose)
     dec = dask.details["decomposition"]
     if split == "components":
         assert dec["components"] == 2  # Phong Quang and Thuong Quan share a cooperative

@@ -6,11 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from targeting.allocation import AllocationResult
+from targeting.allocation import AllocationResult, run_strategy
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.config import Settings
-from targeting.strategies import run_strategy
 from targeting.synth.instances import province, tables
 
 BASELINES = ["greedy", "capacity", "poorest", "lottery"]

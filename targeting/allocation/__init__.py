@@ -1,67 +1,41 @@
 """The optimizer: allocate projects and cooperative linkages for the most sustainable exits.
 
-It takes a table of gains (``household_id, project_id, gain, cost_vnd``), never the scoring model.
-Modules: :mod:`.instance` (the problem as arrays), one module per constraint family
-(:mod:`.budgets`, :mod:`.projects`, :mod:`.cooperatives`, :mod:`.quotas`), :mod:`.model` (the
-named linear model and its CP-SAT / pywraplp emitters), :mod:`.objective` (exact gain scaling,
-tie-breaks), :mod:`.lp` (the sparse LP relaxation: bound, duals, guidance), :mod:`.solve` (the
-optimal strategy and the measured solver choice), :mod:`.decompose` (province scale),
-:mod:`.conflicts` (why a policy cannot be met), :mod:`.fill` (the baselines' engine and the warm
-start), :mod:`.explain` (unsupported reasons and slack), :mod:`.checks` (every hard constraint,
-checked on a plan), :mod:`.synthetic` (small builders, the province generator, GAP files).
+It takes a table of gains (``household_id, project_id, gain, cost_vnd``), never the scoring
+model. The front door is :func:`run_strategy` (every strategy of
+:data:`targeting.config.STRATEGIES`); it returns an :class:`AllocationResult`.
+
+Modules, from the bottom up:
+
+- :mod:`.results`: what the pieces hand each other (:class:`~.results.SolveOutcome`,
+  :class:`~.results.LPSolution`) and :class:`AllocationResult`; the gap and the status from it.
+- :mod:`.instance`: the problem as arrays.
+- :mod:`.constraints`: one module per constraint family (budgets, projects, cooperatives,
+  quotas), each owning its constraints and its violation check; :mod:`.checks` checks them all
+  on a plan.
+- :mod:`.model`: the named linear model and its CP-SAT / pywraplp emitters;
+  :mod:`.objective`: exact gain scaling, tie-breaks; :mod:`.lp`: the sparse LP relaxation
+  (bound, duals, the LP-guided neighbourhood).
+- :mod:`.backends`: one module per MIP back-end (HiGHS through scipy, CP-SAT, SCIP/CBC through
+  pywraplp); :mod:`.mip`: one full MIP with the chosen back-end (the measured choice).
+- :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, full MIP).
+- :mod:`.components` and :mod:`.decompose`: the province-scale splits (groups of communes that
+  share no cooperative; communes through cooperative shares), given the solve of one part;
+  :mod:`.tasks`: time shares and engines for their subproblems.
+- :mod:`.solve`: the ``optimal`` strategy, which chooses the split and explains the plan.
+- :mod:`.fill`: filling a plan in a given order (the baselines' engine and the warm start);
+  :mod:`.baselines`: greedy, capacity, poorest, lottery; :mod:`.strategy`: :func:`run_strategy`.
+- :mod:`.conflicts`: why a policy cannot be met; :mod:`.diagnose`: why a household was not
+  supported, and the slack of each constraint family.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from .baselines import baseline_order, run_baseline
+from .results import ASSIGNMENT_COLUMNS, AllocationResult
+from .solve import solve_optimal
+from .strategy import run_strategy
 
-import pandas as pd
-
-__all__ = ["AllocationResult", "ASSIGNMENT_COLUMNS", "STATUSES"]
-
-ASSIGNMENT_COLUMNS = ["household_id", "project_id", "cooperative_id", "cost_vnd", "gain"]
-STATUSES = ("optimal", "feasible", "infeasible", "timeout")
-
-
-@dataclass
-class AllocationResult:
-    """The plan of one strategy.
-
-    Attributes
-    ----------
-    assignment : DataFrame
-        ``household_id, project_id, cooperative_id, cost_vnd, gain``: one row per supported household.
-    strategy : str
-    status : str
-        ``optimal`` (proven within ``relative_gap``), ``feasible`` (a plan meeting every constraint,
-        not proven optimal: baselines, or a decomposed solve), ``infeasible`` (a baseline that could
-        not meet a quota or group minimum; the plan is still the best it found),
-        ``timeout`` (the time limit stopped the solver; the best plan found is returned).
-    objective : float
-        Sum of ``gain`` over the plan.
-    bound : float or None
-        A proven upper bound on the objective (optimal: the solver's bound; baselines: None).
-    gap : float or None
-        ``(bound - objective) / max(|bound|, 1e-9)``.
-    solve_seconds : float
-    solver : str
-    details : dict
-        JSON-serialisable: shadow prices per commune, value of one more linkage per cooperative,
-        slack per constraint family, solver statistics.
-    unsupported_reason : Series
-        Indexed by ``household_id`` for eligible households not chosen: a key of
-        :data:`targeting.allocation.explain.UNSUPPORTED_REASONS`.
-    """
-
-    assignment: pd.DataFrame
-    strategy: str
-    status: str
-    objective: float
-    bound: float | None
-    gap: float | None
-    solve_seconds: float
-    solver: str
-    details: dict = field(default_factory=dict)
-    unsupported_reason: pd.Series = field(
-        default_factory=lambda: pd.Series(dtype="object", name="reason")
-    )
+__all__ = [
+    "AllocationResult", "ASSIGNMENT_COLUMNS", "run_strategy", "solve_optimal", "run_baseline",
+    "baseline_order",
+]

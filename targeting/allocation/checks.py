@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import budgets, cooperatives, projects, quotas
+from .constraints import budgets, cooperatives, projects, quotas
 from .instance import Instance
 
 

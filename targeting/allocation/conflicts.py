@@ -16,7 +16,7 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import PolicyConflictError
-from ._usage import usage
+from .constraints.usage import usage
 from .instance import Instance
 from .model import build_model, to_cpsat
 

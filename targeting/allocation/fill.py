@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .constraints.quotas import share_fraction
 from .instance import Instance
-from .quotas import share_fraction
 
 __all__ = ["fill", "fill_viable", "greedy_order", "lp_guided_order"]
 

@@ -11,7 +11,8 @@ household (the contract: "the commune whose budget pays and whose households may
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -116,6 +117,29 @@ class Instance:
             pair_cost=self.pair_cost[idx],
             quotas=self.quotas,
         )
+
+
+    def compact(self) -> Instance:
+        """The same instance over only the households and projects its pairs use.
+
+        :meth:`take` keeps every household of the province; a subproblem sent to a worker carries
+        only its own (communes and cooperatives, a few thousand entries, stay whole so their
+        indices hold). Pair order is kept, so chosen pair indices mean the same in both.
+        """
+        h_used, pair_h = np.unique(self.pair_h, return_inverse=True)
+        p_used, pair_p = np.unique(self.pair_p, return_inverse=True)
+        hh = {k: getattr(self, k)[h_used] for k in ("hh_ids", "hh_poverty", "hh_income")}
+        pp = {k: getattr(self, k)[p_used] for k in ("p_ids", "p_commune", "p_slots", "p_envelope",
+                                                     "p_min_group", "p_coop")}
+        kc = {k: getattr(self, k) for k in ("k_ids", "k_capacity", "k_min", "c_ids", "c_budget")}
+        quotas = [replace(q, attr=np.asarray(q.attr)[h_used]) for q in self.quotas]
+        return Instance(**hh, **pp, **kc, pair_h=pair_h.astype(np.int64),
+                        pair_p=pair_p.astype(np.int64), pair_gain=self.pair_gain,
+                        pair_cost=self.pair_cost, quotas=quotas)
+
+    def total_gain(self, chosen) -> float:
+        """The objective of a plan: the exactly rounded sum of its pairs' gains."""
+        return math.fsum(self.pair_gain[np.asarray(chosen, dtype=np.int64)].tolist())
 
 
 _STATIC = (

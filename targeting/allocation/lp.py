@@ -2,12 +2,16 @@
 
 Its value is a proven upper bound on the optimum (every plan is a point of the relaxation), its
 duals price the commune budgets and the cooperative linkages, and its solution guides the
-decomposition (cooperative shares per commune). Building it with sparse arrays instead of one
+search: the LP-guided neighbourhood (:func:`guided_pairs`) and the decomposition's cooperative
+shares per commune. The same sparse matrix (:func:`constraint_matrix`) is the MIP HiGHS solves
+(:mod:`.backends.highs`). Building it with sparse arrays instead of one
 ``pywraplp`` call per coefficient keeps it to a couple of seconds at province scale (300,000
 pairs), where the row-by-row build alone took longer than solving.
 """
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,11 +19,19 @@ from scipy.optimize import linprog
 
 from .instance import Instance
 from .model import LinearModel, build_model
+from .results import LPSolution
 
-__all__ = ["lp_relaxation"]
+__all__ = ["lp_relaxation", "constraint_matrix", "guided_pairs", "RC_SHARE"]
+
+#: Pairs whose LP reduced cost is within this share of the median positive gain stay in the
+#: LP-guided neighbourhood (:func:`guided_pairs`).
+RC_SHARE = 0.05
 
 
-def _matrix(m: LinearModel):
+def constraint_matrix(m: LinearModel):
+    """Every row of ``m`` as ``A @ v <= b`` over the variables ``v`` (pairs, then the model's
+    binaries). Returns ``(A, b, constraints, offset)``: ``constraints[i]`` is row ``offset + i``
+    (before them: one row per household, then the ``x <= open/linked`` links)."""
     n_var = m.n_x + len(m.bool_names)
     rows, cols, vals, ub = [], [], [], []
     r = 0
@@ -59,19 +71,12 @@ def _matrix(m: LinearModel):
 
 
 def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
-                  model: LinearModel | None = None) -> dict:
-    """Solve the LP relaxation.
-
-    Returns ``bound`` (its optimal value: an upper bound on every plan), ``x`` (values per pair),
-    ``budget_dual`` per commune index (exits per VND), ``coop_dual`` per cooperative index
-    (exits per linkage), ``reduced_cost`` per pair, ``seconds``.
-    """
-    import time
-
+                  model: LinearModel | None = None) -> LPSolution:
+    """Solve the LP relaxation (see :class:`~.results.LPSolution` for what it returns)."""
     t0 = time.perf_counter()
     m = model or build_model(inst, coop_capacity=coop_capacity)
     n_var = m.n_x + len(m.bool_names)
-    A, b, cons, off = _matrix(m)
+    A, b, cons, off = constraint_matrix(m)
     cost = np.zeros(n_var)
     cost[: m.n_x] = -inst.pair_gain
     upper = np.ones(n_var)
@@ -79,9 +84,10 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
     bounds = np.c_[np.zeros(n_var), upper]
     if A.shape[0] == 0:
         x = (cost < 0).astype(float) * upper
-        return {"bound": float(-(cost @ x)), "x": x[: m.n_x], "budget_dual": np.zeros(len(inst.c_ids)),
-                "coop_dual": np.zeros(len(inst.k_ids)), "reduced_cost": np.maximum(cost[: m.n_x], 0),
-                "seconds": time.perf_counter() - t0}
+        return LPSolution(bound=float(-(cost @ x)), x=x[: m.n_x],
+                          reduced_cost=np.maximum(cost[: m.n_x], 0),
+                          budget_dual=np.zeros(len(inst.c_ids)), coop_dual=np.zeros(len(inst.k_ids)),
+                          seconds=time.perf_counter() - t0)
     res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
     if res.status != 0:
         raise RuntimeError(f"LP relaxation not solved: {res.message}")
@@ -95,5 +101,14 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
             kdual[c.key[1]] = duals[off + i]
     # reduced cost of each pair at 0: how much the LP value drops per unit of x forced up
     rc = np.asarray(res.lower.marginals[: m.n_x])
-    return {"bound": float(-res.fun), "x": np.asarray(res.x[: m.n_x]), "budget_dual": bdual,
-            "coop_dual": kdual, "reduced_cost": rc, "seconds": time.perf_counter() - t0}
+    return LPSolution(bound=float(-res.fun), x=np.asarray(res.x[: m.n_x]), reduced_cost=rc,
+                      budget_dual=bdual, coop_dual=kdual, seconds=time.perf_counter() - t0)
+
+
+def guided_pairs(inst: Instance, lp: LPSolution) -> np.ndarray:
+    """The LP-guided neighbourhood, as a mask over pairs: those the LP uses, or whose reduced
+    cost is within ``RC_SHARE`` of the median positive gain (a small share of the pairs, where
+    the optimum of the whole model nearly always lies)."""
+    pos = inst.pair_gain[inst.pair_gain > 0]
+    thr = RC_SHARE * float(np.median(pos)) if len(pos) else 0.0
+    return (lp.x > 1e-6) | (lp.reduced_cost <= thr)

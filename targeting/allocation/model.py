@@ -2,10 +2,11 @@
 
 Variables: ``x[<household_id>,<project_id>]`` (the household joins the project), ``open[<project>]``
 (a project with a group minimum runs), ``linked[<cooperative>]`` (a cooperative with a minimum
-takes part). Constraints, one family per module: ``one_project[<household>]`` (here),
-``budget[<commune>]`` (:mod:`.budgets`), ``slots/envelope/min_group/open_ub[<project>]``
-(:mod:`.projects`), ``coop_capacity/coop_min[<cooperative>]`` (:mod:`.cooperatives`),
-``quota_<name>[<commune>]`` (:mod:`.quotas`). Constraints that cannot bind are left out.
+takes part). Constraints, one family per module of :mod:`.constraints`:
+``one_project[<household>]`` (here), ``budget[<commune>]`` (:mod:`.constraints.budgets`),
+``slots/envelope/min_group/open_ub[<project>]`` (:mod:`.constraints.projects`),
+``coop_capacity/coop_min[<cooperative>]`` (:mod:`.constraints.cooperatives`),
+``quota_<name>[<commune>]`` (:mod:`.constraints.quotas`). Constraints that cannot bind are left out.
 
 The model is held solver-neutral (index arrays and integer coefficients) and emitted to
 CP-SAT (:func:`to_cpsat`), to an LP-based MIP or to its LP relaxation through ``pywraplp``
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import budgets, cooperatives, projects, quotas
+from .constraints import budgets, cooperatives, projects, quotas
 from .instance import Instance
 
 __all__ = ["LinearModel", "build_model", "to_cpsat", "to_linear_solver"]
@@ -66,6 +67,22 @@ class LinearModel:
 
     def add_links(self, name: str, idx, var: int):
         self.links.append((name, np.asarray(idx), int(var)))
+
+    def add_none_or_between(self, idx, lo: int, hi: int, *, switch: str, links: str,
+                            upper: tuple[str, str], lower: tuple[str, str], key: tuple) -> bool:
+        """``sum(x[idx])`` is 0 or within ``lo..hi``: a binary ``switch`` with ``x[i] <= switch``
+        per pair (``links``), ``sum <= hi * switch`` and ``sum >= lo * switch`` (``upper`` and
+        ``lower``: constraint name and family). When ``lo > hi`` the pairs are fixed to 0 instead
+        (reason: the name of ``lower``) and the answer is False: they can never be chosen."""
+        if lo > hi:
+            self.fix_zero(idx, reason=lower[0])
+            return False
+        ones = np.ones(len(idx), dtype=np.int64)
+        y = self.new_bool(switch)
+        self.add_links(links, idx, y)
+        self.add_le(upper[0], idx, ones, 0, extra=[(y, -hi)], family=upper[1], key=key)
+        self.add_ge(lower[0], idx, ones, 0, extra=[(y, -lo)], family=lower[1], key=key)
+        return True
 
     def fix_zero(self, idx, reason: str):
         self.zero[np.asarray(idx)] = True

@@ -1,6 +1,6 @@
 """Optimizer instances with supplied gains, for tests, examples and benchmarks.
 
-:func:`tables` turns compact lists into the five DataFrames :func:`targeting.strategies.run_strategy`
+:func:`tables` turns compact lists into the five DataFrames :func:`targeting.allocation.run_strategy`
 takes; :func:`province` draws a province-sized random instance with numpy (cooperatives across
 communes, group minimums); :func:`gap_tables` maps an OR-Library GAP instance (as read by
 :func:`targeting.data.orlib.read_gap_file`) onto projects with envelopes. The gains here are

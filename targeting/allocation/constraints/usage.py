@@ -1,10 +1,11 @@
-"""Resource use of a plan (chosen pair indices), shared by the checks and the baselines."""
+"""Resource use of a plan (chosen pair indices), shared by the constraint families, the checks,
+the diagnosis and the baselines."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .instance import Instance
+from ..instance import Instance
 
 
 def int_sum_by(keys: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._usage import usage
-from .instance import Instance
+from ..instance import Instance
+from .usage import usage
 
 FAMILY = "budget"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._usage import usage
-from .instance import Instance
+from ..instance import Instance
+from .usage import usage
 
 
 def violations(inst: Instance, chosen: np.ndarray) -> list[str]:
@@ -35,19 +35,13 @@ def add(model, inst: Instance, capacity: np.ndarray | None = None,
     for k in np.unique(pk[pk >= 0]):
         idx = np.flatnonzero(pk == k)
         kid = inst.k_ids[k]
-        ones = np.ones(len(idx), dtype=np.int64)
         cap = int(min(cap_all[k], len(idx)))
         mn = int(min_all[k])
         if mn > 1:
-            if mn > cap:
-                model.fix_zero(idx, reason=f"coop_min[{kid}]")
-                continue
-            y = model.new_bool(f"linked[{kid}]")
-            model.add_links(f"joins_linked[{kid}]", idx, y)
-            model.add_le(f"coop_capacity[{kid}]", idx, ones, 0, extra=[(y, -cap)],
-                         family="cooperative", key=("coop", int(k)))
-            model.add_ge(f"coop_min[{kid}]", idx, ones, 0, extra=[(y, -mn)],
-                         family="coop_min", key=("coop", int(k)))
+            model.add_none_or_between(
+                idx, mn, cap, switch=f"linked[{kid}]", links=f"joins_linked[{kid}]",
+                upper=(f"coop_capacity[{kid}]", "cooperative"), lower=(f"coop_min[{kid}]", "coop_min"),
+                key=("coop", int(k)))
         elif cap < len(idx):
-            model.add_le(f"coop_capacity[{kid}]", idx, ones, cap, family="cooperative",
-                         key=("coop", int(k)))
+            model.add_le(f"coop_capacity[{kid}]", idx, np.ones(len(idx), dtype=np.int64), cap,
+                         family="cooperative", key=("coop", int(k)))

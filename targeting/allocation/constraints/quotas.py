@@ -4,7 +4,7 @@
 i.e. (households with the attribute) >= share * (supported households). Coefficients are scaled to
 integers exactly when ``share`` is a decimal with few digits (as typed in scenario.toml).
 An empty plan meets every quota, so quotas alone never make the model infeasible; they conflict
-with group minimums and cooperative minimums (reported by :mod:`.conflicts`).
+with group minimums and cooperative minimums (reported by :mod:`targeting.allocation.conflicts`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._usage import count_by
-from .instance import Instance
+from ..instance import Instance
+from .usage import count_by
 
 
 def share_fraction(share: float) -> Fraction:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._usage import usage
+from .constraints.usage import usage
 from .instance import Instance
 
 #: Keys of ``AllocationResult.unsupported_reason`` with their meaning.

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._usage import usage
-from .instance import Instance
+from ..instance import Instance
+from .usage import usage
 
 
 def violations(inst: Instance, chosen: np.ndarray) -> list[str]:
@@ -40,22 +40,18 @@ def add(model, inst: Instance) -> None:
         if len(idx) == 0:
             continue
         pid = inst.p_ids[p]
-        ones = np.ones(len(idx), dtype=np.int64)
         slots = int(min(inst.p_slots[p], len(idx)))
         mg = int(inst.p_min_group[p])
         if mg > 1:
-            if mg > slots:
-                model.fix_zero(idx, reason=f"min_group[{pid}]")
+            runs = model.add_none_or_between(
+                idx, mg, slots, switch=f"open[{pid}]", links=f"joins_open[{pid}]",
+                upper=(f"open_ub[{pid}]", "slots"), lower=(f"min_group[{pid}]", "min_group"),
+                key=("project", p))
+            if not runs:
                 continue
-            o = model.new_bool(f"open[{pid}]")
-            model.add_links(f"joins_open[{pid}]", idx, o)
-            model.add_le(f"open_ub[{pid}]", idx, ones, 0, extra=[(o, -slots)], family="slots",
-                         key=("project", p))
-            model.add_ge(f"min_group[{pid}]", idx, ones, 0, extra=[(o, -mg)], family="min_group",
-                         key=("project", p))
         elif inst.p_slots[p] < len(idx):
-            model.add_le(f"slots[{pid}]", idx, ones, int(inst.p_slots[p]), family="slots",
-                         key=("project", p))
+            model.add_le(f"slots[{pid}]", idx, np.ones(len(idx), dtype=np.int64),
+                         int(inst.p_slots[p]), family="slots", key=("project", p))
         env = int(inst.p_envelope[p])
         if env >= 0 and inst.pair_cost[idx].sum() > env:
             model.add_le(f"envelope[{pid}]", idx, inst.pair_cost[idx], env, family="envelope",

@@ -1,0 +1,141 @@
+"""One connected model, whole: LP rounding, then the MIP over the LP-guided neighbourhood, then
+the full MIP, stopping at the first that the LP bound proves within ``relative_gap``.
+
+On model gains the MIP solvers spend seconds at the root closing the last 0.1-0.2% that the LP
+bound leaves. So before the full MIP (:func:`.mip.solve_plan`) two quicker routes are tried,
+each kept only when the whole model's LP bound proves it within ``relative_gap`` (with
+``relative_gap = 0`` neither applies):
+
+1. the LP solution rounded and completed greedily (the better of it and the greedy plan);
+2. the MIP over the LP-guided neighbourhood (:func:`.lp.guided_pairs`): a sixth to a tenth of
+   the pairs, whose MIP HiGHS proves in 1-2 s where the full model of a 15,000-pair group of
+   communes needs 7-20 s to reach the same gap (measured on synthetic districts, 2026-11-28).
+   Its plan is a plan of the whole model, and the proof is against the whole model's LP bound.
+
+Whichever plan is best so far warm-starts the next step.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+
+from ..config import Settings
+from .fill import fill_viable, greedy_order, lp_guided_order
+from .instance import Instance
+from .lp import guided_pairs, lp_relaxation
+from .mip import solve_plan
+from .results import LPSolution, SolveOutcome
+
+__all__ = ["solve_whole", "NEIGHBOURHOOD_MIN_PAIRS"]
+
+log = logging.getLogger(__name__)
+
+#: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
+NEIGHBOURHOOD_MIN_PAIRS = 5_000
+#: What the LP-rounded plan is called in a plan's ``solver``.
+LP_ROUNDING = "lp-rounding (HiGHS LP)"
+
+
+def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float | None = None,
+                full: bool = True) -> SolveOutcome:
+    """The first of LP rounding, the MIP over the LP-guided neighbourhood and the full MIP that
+    meets ``relative_gap`` (see the module docstring); ``lp`` is set on the outcome.
+
+    ``full=False`` stops after the neighbourhood and returns the best plan so far (status
+    ``feasible`` when it is not proven within the gap): the quick pass of
+    :func:`.components.solve_components`, which decides afterwards where more time is worth it.
+    """
+    t0 = time.perf_counter() if t0 is None else t0
+    try:
+        lp = lp_relaxation(inst)
+    except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
+        log.warning("no LP relaxation: %s", e)
+        lp = None
+    out = _lp_rounding(inst, settings, lp, t0)
+    if out is None:
+        hint = None
+        if lp is not None:
+            hint = _best_hint(inst, lp)
+            nb = _neighbourhood(inst, settings, lp, hint, t0, share=0.5 if full else 1.0)
+            if nb is not None and nb.objective < inst.total_gain(hint):
+                nb = None  # never worse than the warm start
+            if nb is not None and (nb.status == "optimal" or not full):
+                out = nb
+            elif nb is not None:
+                hint = nb.chosen
+            if out is None and not full:
+                obj = inst.total_gain(hint)
+                out = SolveOutcome(chosen=hint, status="feasible", objective=obj,
+                                   bound=max(float(lp.bound), obj), solver=LP_ROUNDING,
+                                   seconds=time.perf_counter() - t0, stats={}, hint_objective=obj)
+        if out is None:
+            # The time limit covers the whole solve: what the LP and rounding took is spent.
+            left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
+            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
+    out.lp = lp
+    return out
+
+
+def _proven_by_lp(objective: float, lp: LPSolution, settings: Settings) -> bool:
+    """Whether the LP bound proves ``objective`` within ``relative_gap``."""
+    return lp.bound > 0 and (lp.bound - objective) / lp.bound <= settings.relative_gap
+
+
+def _best_hint(inst: Instance, lp: LPSolution) -> np.ndarray:
+    """The better of the greedy plan and the LP-rounded plan, as the MIP's warm start."""
+    greedy = fill_viable(inst, greedy_order(inst))
+    rounded = fill_viable(inst, lp_guided_order(inst, lp.x))
+    return rounded if inst.total_gain(rounded) > inst.total_gain(greedy) else greedy
+
+
+def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None,
+                 t0: float) -> SolveOutcome | None:
+    """LP rounding, returned when it is already proven within ``relative_gap`` of the LP bound
+    (a proof: the LP value bounds every plan)."""
+    if lp is None or settings.relative_gap <= 0 or inst.n_pairs == 0:
+        return None
+    chosen = _best_hint(inst, lp)
+    obj = inst.total_gain(chosen)
+    if not _proven_by_lp(obj, lp, settings):
+        return None
+    return SolveOutcome(chosen=chosen, status="optimal", objective=obj, bound=float(lp.bound),
+                        solver=LP_ROUNDING, seconds=time.perf_counter() - t0,
+                        stats={"method": "LP relaxation rounded, completed greedily; proven "
+                                         "within relative_gap by the LP bound",
+                               "tiebreak": "greedy order"},
+                        hint_objective=obj)
+
+
+def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
+                   t0: float, share: float = 0.5) -> SolveOutcome | None:
+    """The MIP over the LP-guided neighbourhood, with ``share`` of the time left; status
+    ``optimal`` when the whole model's LP bound proves it within ``relative_gap``, else
+    ``feasible``. ``None`` when it does not apply (a proof of optimality is asked, the model is
+    small, or there is no time)."""
+    if settings.relative_gap <= 0 or inst.n_pairs < NEIGHBOURHOOD_MIN_PAIRS:
+        return None
+    idx = np.flatnonzero(guided_pairs(inst, lp))
+    if len(idx) == inst.n_pairs:
+        return None
+    left = settings.time_limit_s - (time.perf_counter() - t0)
+    if left < 0.2:
+        return None
+    sub = inst.take(idx).compact()
+    sub_hint = np.flatnonzero(np.isin(idx, hint))
+    if len(sub_hint) != len(hint):  # the warm start uses pairs outside: start from greedy there
+        sub_hint = None
+    r = solve_plan(sub, settings, backend="highs", hint=sub_hint, time_limit=share * left)
+    chosen = idx[np.asarray(r.chosen, dtype=np.int64)]
+    obj = inst.total_gain(chosen)
+    return SolveOutcome(
+        chosen=chosen, status="optimal" if _proven_by_lp(obj, lp, settings) else "feasible",
+        objective=obj, bound=max(float(lp.bound), obj), solver="highs (LP-guided neighbourhood)",
+        seconds=time.perf_counter() - t0,
+        stats={"method": "MIP over the pairs the LP relaxation uses or nearly uses; "
+                         "gap against the whole model's LP bound",
+               "neighbourhood_pairs": int(len(idx)),
+               "stopped_by_time_limit": r.status == "timeout"},
+        hint_objective=r.hint_objective)

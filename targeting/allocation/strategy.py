@@ -1,0 +1,61 @@
+"""Every allocation strategy behind one interface: the optimizer and the baselines."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..config import STRATEGIES, Settings
+from .baselines import run_baseline
+from .instance import build_instance
+from .results import AllocationResult
+from .solve import solve_optimal
+
+__all__ = ["run_strategy"]
+
+
+def run_strategy(
+    strategy: str,
+    households: pd.DataFrame,
+    projects: pd.DataFrame,
+    cooperatives: pd.DataFrame | None,
+    communes: pd.DataFrame,
+    gains: pd.DataFrame,
+    settings: Settings | None = None,
+    capacity: pd.Series | None = None,
+    engine=None,
+) -> AllocationResult:
+    """Allocate with one strategy.
+
+    Parameters
+    ----------
+    strategy : {"optimal", "greedy", "capacity", "poorest", "lottery"}
+        :data:`targeting.config.STRATEGIES`: ``optimal`` is :func:`.solve.solve_optimal`, the
+        others are the baselines of :mod:`.baselines`.
+    households, projects, cooperatives, communes : DataFrame
+        Validated scenario tables (see the data contract).
+    gains : DataFrame
+        ``household_id, project_id, gain, cost_vnd``: exactly the eligible pairs.
+    settings : Settings
+        Solver and policy settings (time limit, gap, seed, workers, quotas).
+    capacity : Series, optional
+        Capacity score by ``household_id`` for the ``capacity`` strategy.
+    engine : LocalEngine or DaskEngine, optional
+        Where ``optimal`` solves its per-commune subproblems (:mod:`targeting.engine`); the
+        baselines are single sequential passes and always run here.
+
+    Returns
+    -------
+    AllocationResult
+
+    Raises
+    ------
+    PolicyConflictError
+        (``optimal``) when quotas, group minimums and cooperative minimums cannot all be met.
+    """
+    settings = settings or Settings()
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
+    inst = build_instance(households, projects, cooperatives, communes, gains, settings)
+    if strategy == "optimal":
+        return solve_optimal(inst, settings, engine=engine)
+    return run_baseline(strategy, inst, settings, capacity=capacity)
