@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from targeting.allocation import run_strategy
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.objective import scale_gains
@@ -20,26 +19,13 @@ from targeting.config import STRATEGIES, Settings
 from targeting.errors import PolicyConflictError
 from targeting.synth.instances import province, tables
 
+from .support import plan_violations, solve_tables
+
 EXACT = Settings(relative_gap=0.0, time_limit_s=20, workers=2)
-
-
-def run(strategy, t, settings=EXACT, **kw):
-    return run_strategy(strategy, t["households"], t["projects"], t["cooperatives"], t["communes"],
-                        t["gains"], settings, **kw)
 
 
 def plan(res):
     return dict(zip(res.assignment["household_id"], res.assignment["project_id"]))
-
-
-def plan_violations(t, res, settings=EXACT):
-    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
-                          t["gains"], settings)
-    key = pd.MultiIndex.from_frame(res.assignment[["household_id", "project_id"]])
-    pairs = pd.MultiIndex.from_arrays([inst.hh_ids[inst.pair_h], inst.p_ids[inst.pair_p]])
-    chosen = np.flatnonzero(pairs.isin(key))
-    assert len(chosen) == len(res.assignment)
-    return violations(inst, chosen)
 
 
 # ---------------------------------------------------------------- one family at a time
@@ -50,7 +36,7 @@ def test_budget_knapsack_beats_greedy():
     t = tables([{"household_id": h} for h in "abc"],
                [{"project_id": "p", "cost_vnd": 10}, {"project_id": "q", "cost_vnd": 30}],
                [("a", "p", 1.2), ("b", "q", 3.0), ("c", "p", 1.0)], {"c1": 30})
-    opt, gr = run("optimal", t), run("greedy", t)
+    opt, gr = solve_tables("optimal", t, EXACT), solve_tables("greedy", t, EXACT)
     assert plan(opt) == {"b": "q"} and opt.objective == pytest.approx(3.0)
     assert gr.objective == pytest.approx(2.2)
     assert opt.status == "optimal" and opt.gap == 0.0 and opt.bound == pytest.approx(3.0)
@@ -65,7 +51,7 @@ def test_slots():
     t = tables([{"household_id": h} for h in "abc"],
                [{"project_id": "p", "slots": 2}, {"project_id": "q", "slots": 1}],
                [("a", "p", 3.0), ("a", "q", 2.5), ("b", "p", 2.0), ("c", "p", 1.0)], {"c1": 1000})
-    opt = run("optimal", t)
+    opt = solve_tables("optimal", t, EXACT)
     assert plan(opt) == {"a": "q", "b": "p", "c": "p"}
     assert opt.objective == pytest.approx(5.5)
 
@@ -74,7 +60,7 @@ def test_envelope():
     # envelope 25 with pair costs 10, 15, 20: {10, 15} = 2.4 beats {20} = 2.2
     t = tables([{"household_id": h} for h in "abc"], [{"project_id": "p", "budget_vnd": 25}],
                [("a", "p", 1.0, 10), ("b", "p", 1.4, 15), ("c", "p", 2.2, 20)], {"c1": 1000})
-    opt = run("optimal", t)
+    opt = solve_tables("optimal", t, EXACT)
     assert plan(opt) == {"a": "p", "b": "p"}
     assert opt.unsupported_reason.to_dict() == {"c": "envelope"}
     assert opt.objective == pytest.approx(2.4)
@@ -86,13 +72,13 @@ def test_min_group_runs_with_enough_or_none():
     # only a and b can join p: it cannot run; c and d go to q
     t = tables(hs, pr, [("a", "p", 5.0), ("b", "p", 4.0), ("c", "q", 1.0), ("d", "q", 1.0)],
                {"c1": 30})
-    opt = run("optimal", t)
+    opt = solve_tables("optimal", t, EXACT)
     assert plan(opt) == {"c": "q", "d": "q"}
     assert opt.unsupported_reason.to_dict() == {"a": "min_group", "b": "min_group"}
     # with e (a small loss) p runs with a, b, e: 8.5 beats c, d
     t = tables(hs, pr, [("a", "p", 5.0), ("b", "p", 4.0), ("e", "p", -0.5), ("c", "q", 1.0),
                         ("d", "q", 1.0)], {"c1": 30})
-    opt = run("optimal", t)
+    opt = solve_tables("optimal", t, EXACT)
     assert plan(opt) == {"a": "p", "b": "p", "e": "p"}
     assert opt.objective == pytest.approx(8.5)
 
@@ -112,19 +98,19 @@ def _coop(gain_bc, cap=3, mn=3, gain_aq=4.5):
 
 def test_cooperative_minimum_across_communes():
     # linked: a-p1 3 + b, c 1.0 each = 5.0 beats a-q 4.5 (b, c alone are below the minimum of 3)
-    opt = run("optimal", _coop(1.0))
+    opt = solve_tables("optimal", _coop(1.0), EXACT)
     assert plan(opt) == {"a": "p1", "b": "p2", "c": "p2"}
     # with b, c at 0.7 linking gives 4.4 < 4.5: the cooperative does not link
-    opt = run("optimal", _coop(0.7))
+    opt = solve_tables("optimal", _coop(0.7), EXACT)
     assert plan(opt) == {"a": "q"}
     assert opt.unsupported_reason.to_dict() == {"b": "cooperative", "c": "cooperative"}
 
 
 def test_cooperative_capacity():
     # capacity 2, no minimum: a-q 4.5 + b + c (1.0 each) = 6.5
-    opt = run("optimal", _coop(1.0, cap=2, mn=0))
+    opt = solve_tables("optimal", _coop(1.0, cap=2, mn=0), EXACT)
     assert plan(opt) == {"a": "q", "b": "p2", "c": "p2"}
-    opt = run("optimal", _coop(1.0, cap=1, mn=0, gain_aq=0.5))
+    opt = solve_tables("optimal", _coop(1.0, cap=1, mn=0, gain_aq=0.5), EXACT)
     assert opt.objective == pytest.approx(3.0)  # a-p1 3 takes the one linkage, b/c wait
     assert opt.unsupported_reason.to_dict() == {"b": "cooperative", "c": "cooperative"}
 
@@ -138,9 +124,9 @@ def _quota_instance(**extra):
 
 def test_quota_ethnic_minority():
     t = _quota_instance()
-    assert run("optimal", t).objective == pytest.approx(34.0)  # h0..h3
+    assert solve_tables("optimal", t, EXACT).objective == pytest.approx(34.0)  # h0..h3
     s = Settings(relative_gap=0.0, min_ethnic_minority_share=0.5)
-    opt = run("optimal", t, s)
+    opt = solve_tables("optimal", t, s)
     assert sorted(plan(opt)) == ["h0", "h1", "h4", "h5"]
     assert opt.objective == pytest.approx(30.0)
     assert set(opt.unsupported_reason) == {"quota"}
@@ -149,7 +135,7 @@ def test_quota_ethnic_minority():
 def test_quota_poor_share():
     # poor: h1, h3, h5; share 0.75 of 4 supported needs 3 poor: h0 + h1 + h3 + h5 = 10+9+7+5
     s = Settings(relative_gap=0.0, min_poor_share=0.75)
-    opt = run("optimal", _quota_instance(), s)
+    opt = solve_tables("optimal", _quota_instance(), s)
     assert sorted(plan(opt)) == ["h0", "h1", "h3", "h5"]
     assert opt.objective == pytest.approx(31.0)
     assert plan_violations(_quota_instance(), opt, s) == []
@@ -159,11 +145,11 @@ def test_tie_break_poorer_then_cheaper():
     hs = [{"household_id": "rich", "status": "near_poor"}, {"household_id": "poor", "status": "poor"}]
     t = tables(hs, [{"project_id": "p", "slots": 1}], [("rich", "p", 1.0), ("poor", "p", 1.0)],
                {"c1": 100})
-    assert plan(run("optimal", t)) == {"poor": "p"}
+    assert plan(solve_tables("optimal", t, EXACT)) == {"poor": "p"}
     hs = [{"household_id": "a"}, {"household_id": "b"}]
     t = tables(hs, [{"project_id": "p", "slots": 1}], [("a", "p", 1.0, 20), ("b", "p", 1.0, 10)],
                {"c1": 100})
-    assert plan(run("optimal", t)) == {"b": "p"}
+    assert plan(solve_tables("optimal", t, EXACT)) == {"b": "p"}
 
 
 def test_gains_used_exactly():
@@ -176,7 +162,7 @@ def test_gains_used_exactly():
     # a near tie resolved by the 6th decimal must not be rounded away
     t = tables([{"household_id": h} for h in "ab"], [{"project_id": "p", "slots": 1}],
                [("a", "p", 0.123456), ("b", "p", 0.123457)], {"c1": 100})
-    assert plan(run("optimal", t)) == {"b": "p"}
+    assert plan(solve_tables("optimal", t, EXACT)) == {"b": "p"}
 
 
 # ---------------------------------------------------------------- conflicts and limits
@@ -189,7 +175,7 @@ def test_conflict_quota_without_qualifying_households():
     t["households"].loc[1, "ethnic_minority"] = 1
     s = Settings(relative_gap=0.0, min_ethnic_minority_share=0.3)
     with pytest.raises(PolicyConflictError) as e:
-        run("optimal", t, s)
+        solve_tables("optimal", t, s)
     msg = str(e.value)
     assert "commune c1" in msg and "quota_ethnic_minority[c1]" in msg and "c2" not in msg
     assert "0 of the 1 eligible households" in msg
@@ -204,20 +190,20 @@ def test_conflict_quota_with_group_minimum():
     s = Settings(relative_gap=0.0, min_ethnic_minority_share=0.5)
     with pytest.raises(PolicyConflictError, match=r"min_group\[p\].*quota_ethnic_minority\[c1\]|"
                                                   r"quota_ethnic_minority\[c1\].*min_group\[p\]"):
-        run("optimal", t, s)
+        solve_tables("optimal", t, s)
     # baselines do not raise: they leave the project out
-    res = run("greedy", t, s)
+    res = solve_tables("greedy", t, s)
     assert res.assignment.empty
 
 
 def test_time_limit_returns_a_feasible_plan():
     t = province(n_communes=3, n_households=3000, projects_per_commune=8, n_cooperatives=3, seed=1)
     s = Settings(time_limit_s=0.5, relative_gap=0.0, workers=2)
-    res = run("optimal", t, s)
+    res = solve_tables("optimal", t, s)
     assert res.status in ("optimal", "timeout")
     assert res.solve_seconds < 15
     assert plan_violations(t, res, s) == []
-    assert res.objective >= run("greedy", t, s).objective - 1e-9
+    assert res.objective >= solve_tables("greedy", t, s).objective - 1e-9
     assert res.bound >= res.objective
 
 
@@ -267,13 +253,13 @@ def test_property_no_strategy_breaks_a_constraint_and_optimal_wins(case):
     t, s = case
     cap = pd.Series(np.arange(len(t["households"]), dtype=float),
                     index=t["households"]["household_id"])
-    results = {k: run(k, t, s, capacity=cap) for k in STRATEGIES if k != "optimal"}
+    results = {k: solve_tables(k, t, s, capacity=cap) for k in STRATEGIES if k != "optimal"}
     for k, res in results.items():
         assert plan_violations(t, res, s) == [], k
         assert res.status == "feasible"
         assert res.assignment["household_id"].is_unique
     try:
-        opt = run("optimal", t, s)
+        opt = solve_tables("optimal", t, s)
     except PolicyConflictError:
         return
     assert plan_violations(t, opt, s) == []
@@ -288,12 +274,12 @@ def test_property_no_strategy_breaks_a_constraint_and_optimal_wins(case):
 def test_property_more_budget_never_lowers_the_optimum(case, extra):
     t, s = case
     try:
-        before = run("optimal", t, s).objective
+        before = solve_tables("optimal", t, s).objective
     except PolicyConflictError:
         return
     t["communes"]["budget_vnd"] += extra
     try:
-        after = run("optimal", t, s).objective
+        after = solve_tables("optimal", t, s).objective
     except PolicyConflictError:  # money can make a quota-starved commune fundable: a conflict
         return
     assert after >= before - 1e-9
@@ -313,7 +299,7 @@ def test_decomposition_by_commune_is_feasible_and_bounded():
     assert plan_violations(t, dec, s) == []
     assert dec.details["decomposition"]["communes"] == 5
     assert dec.bound >= full.objective - 1e-6  # the LP bound is a true bound
-    assert dec.objective >= run("greedy", t, s).objective - 1e-9
+    assert dec.objective >= solve_tables("greedy", t, s).objective - 1e-9
     assert dec.objective >= 0.99 * full.objective
     json.dumps(dec.details)
 
@@ -398,6 +384,6 @@ def test_auto_falls_back_to_cpsat_when_highs_does_not_prove(monkeypatch):
     t = tables([{"household_id": h} for h in "abc"],
                [{"project_id": "p", "cost_vnd": 10}, {"project_id": "q", "cost_vnd": 30}],
                [("a", "p", 1.2), ("b", "q", 3.0), ("c", "p", 1.0)], {"c1": 30})
-    res = run("optimal", t)
+    res = solve_tables("optimal", t, EXACT)
     assert res.solver == "highs+cp-sat" and res.status == "optimal"
     assert res.objective == pytest.approx(3.0)  # greedy alone gives 2.2

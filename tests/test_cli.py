@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import pandas as pd
-from click.testing import CliRunner
 
 from targeting.cli import main
 
-from .conftest import tiny_tables, write_tables
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+from .support import cli, tiny_tables, write_tables
 
 
 def test_every_command_has_help():
-    r = run("--help")
+    r = cli("--help")
     assert r.exit_code == 0
     for name, cmd in main.commands.items():
         assert cmd.help and len(cmd.help.strip()) > 20, name
-        sub = run(name, "--help")
+        sub = cli(name, "--help")
         assert sub.exit_code == 0, name
         assert "Usage:" in sub.output
 
@@ -33,7 +28,7 @@ def test_python_dash_m(tmp_path):
 
 
 def test_validate_ok(tiny):
-    r = run("validate", tiny)
+    r = cli("validate", tiny)
     assert r.exit_code == 0
     assert "valid; 1 communes, 5 households" in r.output
 
@@ -44,7 +39,7 @@ def test_validate_lists_all_problems_exit_2(tmp_path):
     t["households"].loc[0, "working_age"] = 9
     t["households"].loc[2, "working_age"] = "two"
     folder = write_tables(tmp_path / "bad", t)
-    r = run("validate", folder)
+    r = cli("validate", folder)
     assert r.exit_code == 2
     assert "households.csv row 2, column working_age: must be between 0 and members (4); got 9" in r.output
     assert "households.csv row 4, column working_age: expected a whole number between 0 and 100; got 'two'" in r.output
@@ -52,7 +47,7 @@ def test_validate_lists_all_problems_exit_2(tmp_path):
 
 
 def test_validate_missing_folder(tmp_path):
-    r = run("validate", tmp_path / "nowhere")
+    r = cli("validate", tmp_path / "nowhere")
     assert r.exit_code == 2
     assert "scenario folder not found" in r.output
 
@@ -62,7 +57,7 @@ def test_plan_bad_input_exit_2_nothing_written(tmp_path):
     t["communes"].loc[0, "budget_vnd"] = -1
     folder = write_tables(tmp_path / "bad", t)
     out = tmp_path / "out"
-    r = run("plan", folder, "--out", out)
+    r = cli("plan", folder, "--out", out)
     assert r.exit_code == 2
     assert "communes.csv row 2, column budget_vnd" in r.output
     assert not out.exists()
@@ -73,7 +68,7 @@ def test_plan_refuses_existing_out_without_force(tiny, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    r = run("plan", tiny, "--out", out)
+    r = cli("plan", tiny, "--out", out)
     assert r.exit_code == 2
     assert "already exists; use --force" in r.output
     assert (out / "keep.txt").read_text() == "mine"
@@ -86,28 +81,28 @@ def test_classify_command(tmp_path):
     src = tmp_path / "hh.csv"
     h.to_csv(src, index=False)
     out = tmp_path / "classified.csv"
-    r = run("classify", src, "--out", out)
+    r = cli("classify", src, "--out", out)
     assert r.exit_code == 0, r.output
     got = pd.read_csv(out)
     assert got["status"].tolist() == ["non_poor", "poor", "poor", "poor", "poor"]
     assert got["deprivations"].tolist() == [3] * 5
-    r = run("classify", src, "--out", out)
+    r = cli("classify", src, "--out", out)
     assert r.exit_code == 2 and "--force" in r.output
-    r = run("classify", src, "--standard", "vn-1999", "--out", tmp_path / "x.csv")
+    r = cli("classify", src, "--standard", "vn-1999", "--out", tmp_path / "x.csv")
     assert r.exit_code == 2 and "unknown poverty standard" in r.output
 
 
 def test_synth_command_deterministic(tmp_path):
-    r1 = run("synth", "--out", tmp_path / "a", "--seed", 5, "--communes", 2, "--households", 200)
-    r2 = run("synth", "--out", tmp_path / "b", "--seed", 5, "--communes", 2, "--households", 200)
+    r1 = cli("synth", "--out", tmp_path / "a", "--seed", 5, "--communes", 2, "--households", 200)
+    r2 = cli("synth", "--out", tmp_path / "b", "--seed", 5, "--communes", 2, "--households", 200)
     assert r1.exit_code == 0 and r2.exit_code == 0
     for f in ("households.csv", "history.csv", "projects.csv", "communes.csv", "cooperatives.csv"):
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes()
-    assert run("validate", tmp_path / "a").exit_code == 0
+    assert cli("validate", tmp_path / "a").exit_code == 0
 
 
 def test_compare_bad_strategy_is_usage_error(tiny, tmp_path):
-    r = run("compare", tiny, "--out", tmp_path / "c", "--strategies", "optimal,best")
+    r = cli("compare", tiny, "--out", tmp_path / "c", "--strategies", "optimal,best")
     assert r.exit_code == 2
     assert "unknown strategy best" in r.output
 
@@ -118,14 +113,14 @@ def test_train_then_score(tmp_path):
     world = synth.write_world(synth.make_world(seed=2, communes=1, households=200, history_factor=5),
                               tmp_path / "w")
     model = tmp_path / "model"
-    r = run("train", world / "history.csv", "--out", model)
+    r = cli("train", world / "history.csv", "--out", model)
     assert r.exit_code == 0, r.output
     assert {p.name for p in model.iterdir()} >= {"model.skops", "model_card.json", "model_card.md"}
     assert "brier" in r.output
-    r = run("train", world / "history.csv", "--out", model)
+    r = cli("train", world / "history.csv", "--out", model)
     assert r.exit_code == 2 and "--force" in r.output
     out = tmp_path / "scores.csv"
-    r = run("score", world, "--model", model, "--out", out)
+    r = cli("score", world, "--model", model, "--out", out)
     assert r.exit_code == 0, r.output
     s = pd.read_csv(out)
     for col in ("household_id", "commune_id", "village", "status", "rank", "score", "best_kind", "p_exit_base",
@@ -135,7 +130,7 @@ def test_train_then_score(tmp_path):
     # a scenario lacking a feature the model needs: exit 2 naming the column
     h = pd.read_csv(world / "households.csv").drop(columns=["road_km"])
     h.to_csv(world / "households.csv", index=False)
-    r = run("score", world, "--model", model, "--out", tmp_path / "s2.csv")
+    r = cli("score", world, "--model", model, "--out", tmp_path / "s2.csv")
     assert r.exit_code == 2 and "road_km" in r.output
 
 
@@ -144,7 +139,7 @@ def test_policy_conflict_is_exit_3(tmp_path):
     t["households"]["ethnic_minority"] = 0
     t["gains"] = pd.DataFrame({"household_id": ["h1", "h2"], "project_id": ["p1", "p1"], "gain": [1, 2]})
     folder = write_tables(tmp_path / "q", t, toml="[policy]\nmin_ethnic_minority_share = 0.5\n")
-    r = run("plan", folder, "--out", tmp_path / "out")
+    r = cli("plan", folder, "--out", tmp_path / "out")
     assert r.exit_code == 3, r.output
     assert "c1" in r.output and "ethnic_minority" in r.output
     assert not (tmp_path / "out").exists()

@@ -14,9 +14,7 @@ import time
 from dataclasses import replace
 
 import pytest
-from click.testing import CliRunner
 
-from targeting.cli import main
 from targeting.errors import ScenarioError
 
 distributed = pytest.importorskip(
@@ -24,6 +22,8 @@ distributed = pytest.importorskip(
 )
 
 from targeting.engine import DaskEngine  # noqa: E402
+
+from .support import cli  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +130,8 @@ def test_unreachable_scheduler_fails_fast():
 
 def test_cli_unreachable_scheduler_is_exit_2(scenario, tmp_path):
     out = tmp_path / "plan"
-    r = CliRunner().invoke(main, ["allocate", str(scenario.path), "--out", str(out), "--strategy", "greedy",
-                                  "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1"])
+    r = cli("allocate", str(scenario.path), "--out", str(out), "--strategy", "greedy",
+            "--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", catch=True)
     assert r.exit_code == 2, r.output
     assert "tcp://127.0.0.1:1" in r.output
     assert not out.exists()  # nothing partial written
@@ -141,7 +141,7 @@ def test_cli_unreachable_scheduler_is_exit_2(scenario, tmp_path):
 def test_scheduler_without_dask_engine_is_usage_error(command, tmp_path):
     out = tmp_path / "out"
     args = [command, str(tmp_path / "missing"), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]
-    r = CliRunner().invoke(main, args)
+    r = cli(*args, catch=True)
     assert r.exit_code == 2
     assert "--scheduler is only used with --engine dask" in r.output
     assert not out.exists()

@@ -5,15 +5,13 @@ from __future__ import annotations
 import string
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from targeting.cli import main
 from targeting.data import read_scenario
 from targeting.errors import ScenarioError
 
-from .conftest import tiny_tables, write_tables
+from .support import cli, tiny_tables, write_tables
 
 
 def scenario_with(tmp_path, name: str, data: bytes):
@@ -104,7 +102,7 @@ def test_bad_toml(tmp_path):
 def test_cli_exit_2_without_traceback(tmp_path, case):
     folder = scenario_with(tmp_path, "households", CASES[case][0])
     for cmd in (["validate", folder], ["plan", folder, "--out", tmp_path / "o"]):
-        r = CliRunner().invoke(main, [str(c) for c in cmd])
+        r = cli(*cmd, catch=True)
         assert r.exit_code == 2, r.output
         assert "Traceback" not in r.output
         assert "households.csv" in r.output

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from targeting import synth
-from targeting.cli import main
 from targeting.data import read_scenario
 from targeting.plan import ALLOCATION_COLUMNS, make_plan, write_plan
 
-from .conftest import tiny_tables, write_tables
+from .support import cli, digest, tiny_tables, write_tables
 
 
 @pytest.fixture(scope="module")
@@ -25,20 +22,12 @@ def world(tmp_path_factory):
     return folder
 
 
-def hashes(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
 def test_plan_folder(world, tmp_path):
-    before = hashes(world)
+    before = digest(world)
     out = tmp_path / "plan"
-    r = run("plan", world, "--out", out, "--time-limit", "20")
+    r = cli("plan", world, "--out", out, "--time-limit", "20")
     assert r.exit_code == 0, r.output
-    assert hashes(world) == before  # inputs never modified
+    assert digest(world) == before  # inputs never modified
     assert {p.name for p in out.iterdir()} == {"allocation.csv", "summary.csv", "plan.json",
                                                "beneficiaries.xlsx", "report.html"}
     sc = read_scenario(world)
@@ -78,7 +67,7 @@ def test_plan_folder(world, tmp_path):
 
 def test_plan_reproducible_byte_identical(world, tmp_path):
     for name in ("a", "b"):
-        assert run("allocate", world, "--out", tmp_path / name, "--strategy", "greedy").exit_code == 0
+        assert cli("allocate", world, "--out", tmp_path / name, "--strategy", "greedy").exit_code == 0
     assert (tmp_path / "a" / "allocation.csv").read_bytes() == (tmp_path / "b" / "allocation.csv").read_bytes()
 
 
@@ -111,7 +100,7 @@ def test_gains_csv_replaces_model(tmp_path):
                                "gain": [3, 1, 2, 5], "cost_vnd": ["", "", "", "10000000"]})
     folder = write_tables(tmp_path / "g", t)
     out = tmp_path / "plan"
-    r = run("plan", folder, "--out", out)
+    r = cli("plan", folder, "--out", out)
     assert r.exit_code == 0, r.output
     a = pd.read_csv(out / "allocation.csv", keep_default_na=False).set_index("household_id")
     # budget 50M: h4 (gain 5, 10M) + h1 (3, 20M) + h3 (2, 25M) is over budget; best is h4 + h1 (+ h2? 20M more: 50M)
@@ -124,7 +113,7 @@ def test_gains_csv_replaces_model(tmp_path):
 
 def test_compare(world, tmp_path):
     out = tmp_path / "cmp"
-    r = run("compare", world, "--out", out, "--strategies", "optimal,greedy,lottery", "--time-limit", "10",
+    r = cli("compare", world, "--out", out, "--strategies", "optimal,greedy,lottery", "--time-limit", "10",
             "--no-curve")
     assert r.exit_code == 0, r.output
     c = pd.read_csv(out / "comparison.csv")

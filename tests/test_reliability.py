@@ -8,11 +8,11 @@ import sys
 import time
 
 import pandas as pd
-from click.testing import CliRunner
 
 from targeting import synth
-from targeting.cli import main
 from targeting.privacy import pseudonym
+
+from .support import cli
 
 
 def test_sigterm_leaves_no_folder(tmp_path):
@@ -34,8 +34,8 @@ def test_public_lists(tmp_path, tiny):
     key = tmp_path / "key"
     key.write_text("commune-secret-key-0001")
     out = tmp_path / "pub"
-    r = CliRunner().invoke(main, ["plan", str(tiny), "--out", str(out), "--public", "--key-file", str(key),
-                                  "--strategy", "greedy"])
+    r = cli("plan", str(tiny), "--out", str(out), "--public", "--key-file", str(key),
+            "--strategy", "greedy", catch=True)
     assert r.exit_code == 0, r.output
     a = pd.read_csv(out / "allocation.csv")
     assert not a["household_id"].isin([f"h{i}" for i in range(1, 6)]).any()
@@ -52,13 +52,13 @@ def test_public_lists(tmp_path, tiny):
 
 def test_public_needs_a_key(tmp_path, tiny, monkeypatch):
     monkeypatch.delenv("TARGETING_PUBLIC_KEY", raising=False)
-    r = CliRunner().invoke(main, ["plan", str(tiny), "--out", str(tmp_path / "p"), "--public"])
+    r = cli("plan", str(tiny), "--out", str(tmp_path / "p"), "--public", catch=True)
     assert r.exit_code == 2 and "--key-file" in r.output
     assert not (tmp_path / "p").exists()
 
 
 def test_formula_text_neutralised_in_csv_outputs(tmp_path):
-    from .conftest import tiny_tables, write_tables
+    from .support import tiny_tables, write_tables
 
     t = tiny_tables()
     t["households"].loc[0, "village"] = "=HYPERLINK(\"http://x\",\"click\")"
@@ -67,7 +67,7 @@ def test_formula_text_neutralised_in_csv_outputs(tmp_path):
     t["households"].loc[3, "household_id"] = "-h4"
     folder = write_tables(tmp_path / "s", t)
     out = tmp_path / "plan"
-    r = CliRunner().invoke(main, ["plan", str(folder), "--out", str(out), "--strategy", "greedy"])
+    r = cli("plan", str(folder), "--out", str(out), "--strategy", "greedy", catch=True)
     assert r.exit_code == 0, r.output
     a = pd.read_csv(out / "allocation.csv", keep_default_na=False)
     text = a.select_dtypes(include="object")
@@ -84,7 +84,7 @@ def test_time_limit_is_honest(tmp_path):
                               tmp_path / "w")
     out = tmp_path / "plan"
     t0 = time.perf_counter()
-    r = CliRunner().invoke(main, ["allocate", str(world), "--out", str(out), "--time-limit", "2"])
+    r = cli("allocate", str(world), "--out", str(out), "--time-limit", "2", catch=True)
     elapsed = time.perf_counter() - t0
     assert r.exit_code == 0, r.output
     meta = json.loads((out / "plan.json").read_text())
@@ -114,7 +114,7 @@ def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
     evil.mkdir()
     (evil / "model.skops").write_bytes(pickle.dumps(_Payload(marker)))
     for cmd in (["plan", str(tiny), "--out", str(tmp_path / "p")], ["score", str(tiny), "--out", str(tmp_path / "s.csv")]):
-        r = CliRunner().invoke(main, [*cmd, "--model", str(evil)])
+        r = cli(*cmd, "--model", str(evil), catch=True)
         assert r.exit_code == 2, r.output
         assert "Traceback" not in r.output
     assert not marker.exists()
@@ -129,7 +129,7 @@ def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
         for info in src.infolist():
             data = src.read(info.filename)
             dst.writestr(info, b"\x80\x04garbage" if info.filename != "schema.json" else data)
-    r = CliRunner().invoke(main, ["score", str(tiny), "--out", str(tmp_path / "t.csv"), "--model", str(tampered)])
+    r = cli("score", str(tiny), "--out", str(tmp_path / "t.csv"), "--model", str(tampered), catch=True)
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output
 
@@ -137,6 +137,6 @@ def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
 def test_optimal_plan_reproducible(tmp_path):
     world = synth.write_world(synth.make_world(seed=4, communes=2, households=400, history_factor=3), tmp_path / "w")
     for name in ("a", "b"):
-        r = CliRunner().invoke(main, ["allocate", str(world), "--out", str(tmp_path / name)])
+        r = cli("allocate", str(world), "--out", str(tmp_path / name), catch=True)
         assert r.exit_code == 0, r.output
     assert (tmp_path / "a" / "allocation.csv").read_bytes() == (tmp_path / "b" / "allocation.csv").read_bytes()

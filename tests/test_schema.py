@@ -8,7 +8,7 @@ import pytest
 from targeting.data import read_scenario
 from targeting.errors import ScenarioError
 
-from .conftest import tiny_tables, write_tables
+from .support import tiny_tables, write_tables
 
 
 def problems_of(tmp_path, mutate, toml=None) -> list[str]:

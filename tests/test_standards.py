@@ -8,7 +8,7 @@ import pytest
 from targeting.data.standards import available_standards, classify, load_standard, standard_for_year
 from targeting.errors import ScenarioError
 
-from .conftest import DEPS
+from .support import DEPS
 
 
 def frame(income, n_deps, urban=0, standard="vn-2022-2025", swap=None):

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from targeting.allocation import AllocationResult, run_strategy
-from targeting.allocation.checks import violations
-from targeting.allocation.instance import build_instance
+from targeting.allocation import AllocationResult
 from targeting.config import Settings
 from targeting.synth.instances import province, tables
 
+from .support import plan_violations, solve_tables
+
 BASELINES = ["greedy", "capacity", "poorest", "lottery"]
-
-
-def run(strategy, t, settings=None, **kw):
-    return run_strategy(strategy, t["households"], t["projects"], t["cooperatives"], t["communes"],
-                        t["gains"], settings or Settings(), **kw)
-
-
-def plan_violations(t, res, settings=None):
-    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"], t["gains"],
-                          settings or Settings())
-    key = pd.MultiIndex.from_frame(res.assignment[["household_id", "project_id"]])
-    pairs = pd.MultiIndex.from_arrays([inst.hh_ids[inst.pair_h], inst.p_ids[inst.pair_p]])
-    chosen = np.flatnonzero(pairs.isin(key))
-    assert len(chosen) == len(res.assignment)
-    return violations(inst, chosen)
 
 
 def test_greedy_best_gain_per_vnd_first():
@@ -37,7 +21,7 @@ def test_greedy_best_gain_per_vnd_first():
         [("a", "p", 1.0), ("a", "q", 2.5), ("b", "q", 2.9), ("c", "p", 0.5), ("c", "q", -1.0)],
         {"c1": 40},
     )
-    res = run("greedy", t)
+    res = solve_tables("greedy", t)
     assert isinstance(res, AllocationResult)
     got = dict(zip(res.assignment["household_id"], res.assignment["project_id"]))
     # ratios: a-p 0.1, b-q 0.0967, a-q 0.083, c-p 0.05: a-p (10), b-q (30): budget used up
@@ -52,7 +36,7 @@ def test_greedy_best_gain_per_vnd_first():
 def test_greedy_skips_non_positive_gains():
     t = tables([{"household_id": "a"}, {"household_id": "b"}], [{"project_id": "p"}],
                [("a", "p", 0.0), ("b", "p", -0.2)], {"c1": 100})
-    res = run("greedy", t)
+    res = solve_tables("greedy", t)
     assert res.assignment.empty
     assert set(res.unsupported_reason) == {"no_gain"}
 
@@ -64,7 +48,7 @@ def test_baseline_leaves_out_project_below_min_group():
         [("a", "p", 5.0), ("b", "p", 4.0), ("c", "q", 1.0), ("d", "q", 1.0)],
         {"c1": 30},
     )
-    res = run("greedy", t)
+    res = solve_tables("greedy", t)
     assert set(res.assignment["project_id"]) == {"q"}
     assert res.unsupported_reason.to_dict() == {"a": "min_group", "b": "min_group"}
 
@@ -78,11 +62,11 @@ def test_baseline_cooperative_minimum_and_capacity():
         {"c1": 100, "c2": 100},
         [{"cooperative_id": "k", "name": "k", "sector": "tea", "capacity": 2, "min_households": 2}],
     )
-    res = run("greedy", t)
+    res = solve_tables("greedy", t)
     assert len(res.assignment) == 2  # capacity 2, across communes
     assert set(res.assignment["cooperative_id"]) == {"k"}
     t["cooperatives"].loc[0, "min_households"] = 3
-    res = run("greedy", t)
+    res = solve_tables("greedy", t)
     assert res.assignment.empty
     assert set(res.unsupported_reason) == {"cooperative"}
 
@@ -93,11 +77,11 @@ def test_baselines_keep_quotas():
     t = tables(hs, [{"project_id": "p"}], pairs, {"c1": 40})
     s = Settings(min_ethnic_minority_share=0.5)
     for strat in BASELINES:
-        res = run(strat, t, s)
+        res = solve_tables(strat, t, s)
         em = res.assignment["household_id"].isin(["h4", "h5"]).sum()
         assert em * 2 >= len(res.assignment), strat
         assert plan_violations(t, res, s) == []
-    res = run("greedy", t, s)
+    res = solve_tables("greedy", t, s)
     assert sorted(res.assignment["household_id"]) == ["h0", "h1", "h4", "h5"]
 
 
@@ -105,11 +89,11 @@ def test_orders_of_capacity_poorest_lottery():
     hs = [{"household_id": f"h{i}", "income_vnd": 1000 * (5 - i)} for i in range(5)]
     pairs = [(f"h{i}", "p", 1.0) for i in range(5)]
     t = tables(hs, [{"project_id": "p", "slots": 2}], pairs, {"c1": 1000})
-    assert sorted(run("poorest", t).assignment["household_id"]) == ["h3", "h4"]
+    assert sorted(solve_tables("poorest", t).assignment["household_id"]) == ["h3", "h4"]
     cap = pd.Series([0.9, 0.1, 0.8, 0.2, 0.3], index=[f"h{i}" for i in range(5)])
-    assert sorted(run("capacity", t, capacity=cap).assignment["household_id"]) == ["h0", "h2"]
-    a = run("lottery", t, Settings(seed=1)).assignment
-    b = run("lottery", t, Settings(seed=1)).assignment
+    assert sorted(solve_tables("capacity", t, capacity=cap).assignment["household_id"]) == ["h0", "h2"]
+    a = solve_tables("lottery", t, Settings(seed=1)).assignment
+    b = solve_tables("lottery", t, Settings(seed=1)).assignment
     pd.testing.assert_frame_equal(a, b)
     assert len(a) == 2
 
@@ -117,20 +101,20 @@ def test_orders_of_capacity_poorest_lottery():
 def test_capacity_picks_best_gain_pair_of_household():
     t = tables([{"household_id": "a"}], [{"project_id": "p"}, {"project_id": "q"}],
                [("a", "p", 0.1), ("a", "q", 0.3)], {"c1": 100})
-    assert run("capacity", t, capacity=pd.Series({"a": 1.0})).assignment["project_id"].tolist() == ["q"]
+    assert solve_tables("capacity", t, capacity=pd.Series({"a": 1.0})).assignment["project_id"].tolist() == ["q"]
 
 
 def test_unknown_strategy():
     t = tables([{"household_id": "a"}], [{"project_id": "p"}], [("a", "p", 1.0)], {"c1": 100})
     with pytest.raises(ValueError, match="strategy must be one of"):
-        run("best", t)
+        solve_tables("best", t)
 
 
 @pytest.mark.parametrize("strategy", BASELINES)
 def test_baselines_feasible_on_small_province(strategy):
     t = province(n_communes=4, n_households=600, projects_per_commune=5, n_cooperatives=3, seed=3)
     s = Settings(min_ethnic_minority_share=0.3, min_poor_share=0.4)
-    res = run(strategy, t, s)
+    res = solve_tables(strategy, t, s)
     assert res.status == "feasible"
     assert plan_violations(t, res, s) == []
     assert len(res.assignment) > 0

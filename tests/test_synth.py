@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 
 from targeting import synth
@@ -11,9 +9,7 @@ from targeting.config import KINDS
 from targeting.data import read_scenario
 from targeting.data.standards import classify
 
-
-def digest(folder):
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+from .support import digest
 
 
 def test_same_seed_byte_identical(tmp_path):

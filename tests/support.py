@@ -1,0 +1,92 @@
+"""What several test files share: a tiny valid scenario, the command line, plan digests,
+strategies run on compact tables. Fixtures live in conftest.py and are built from these."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from click.testing import CliRunner
+
+from targeting.allocation import run_strategy
+from targeting.allocation.checks import violations
+from targeting.allocation.instance import build_instance
+from targeting.cli import main
+from targeting.config import Settings
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+DEPS = ["dep_employment", "dep_dependency", "dep_nutrition", "dep_health_insurance",
+        "dep_adult_education", "dep_child_schooling", "dep_housing_quality", "dep_floor_area",
+        "dep_water", "dep_sanitation", "dep_telecom", "dep_info_access"]
+
+
+def household(hid: str, commune: str = "c1", village: str = "Nà Pài", **kw) -> dict:
+    row = {"household_id": hid, "commune_id": commune, "village": village, "status": "poor",
+           "members": 4, "working_age": 2, "income_vnd": 1_000_000, **{d: 0 for d in DEPS},
+           "ethnic_minority": 1, "female_head": 0, "disability": 0, "land_m2": 2000.0,
+           "livestock_units": 1.0, "road_km": 3.0, "grid_power": 1, "registered_exit": 0,
+           "years_poor": 2}
+    for d in DEPS[:3]:
+        row[d] = 1
+    row.update(kw)
+    return row
+
+
+def tiny_tables() -> dict[str, pd.DataFrame]:
+    communes = pd.DataFrame([
+        {"commune_id": "c1", "name": "Phong Quang", "province": "Thái Nguyên", "area_type": "difficult",
+         "households_total": 100, "budget_vnd": 50_000_000, "target_poor": 2},
+    ])
+    households = pd.DataFrame([household(f"h{i}", income_vnd=900_000 + 10_000 * i) for i in range(1, 6)])
+    projects = pd.DataFrame([
+        {"project_id": "p1", "commune_id": "c1", "name": "Nuôi bò", "kind": "livestock", "village": "",
+         "cooperative_id": "", "cost_vnd": 20_000_000, "slots": 2, "budget_vnd": "", "min_group": "",
+         "requires_working_age": "", "min_land_m2": "", "eligible": "any"},
+        {"project_id": "p2", "commune_id": "c1", "name": "Chè", "kind": "value_chain", "village": "",
+         "cooperative_id": "k1", "cost_vnd": 25_000_000, "slots": 3, "budget_vnd": "", "min_group": "",
+         "requires_working_age": "", "min_land_m2": 500, "eligible": "any"},
+    ])
+    cooperatives = pd.DataFrame([
+        {"cooperative_id": "k1", "name": "HTX Chè", "sector": "tea", "capacity": 5, "min_households": 0},
+    ])
+    return {"communes": communes, "households": households, "projects": projects,
+            "cooperatives": cooperatives}
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame], toml: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    if toml is not None:
+        (folder / "scenario.toml").write_text(toml, encoding="utf-8")
+    return folder
+
+
+def cli(*args, catch: bool = False):
+    """Run ``targeting ARGS`` through click's test runner; ``catch`` keeps exceptions as results."""
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=catch)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """sha256 of every file directly in ``folder``, by name."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def solve_tables(strategy: str, t: dict, settings: Settings | None = None, **kw):
+    """Run ``strategy`` on the compact tables of :func:`targeting.synth.instances.tables`."""
+    return run_strategy(strategy, t["households"], t["projects"], t["cooperatives"], t["communes"],
+                        t["gains"], settings or Settings(), **kw)
+
+
+def plan_violations(t: dict, res, settings: Settings | None = None) -> list[str]:
+    """Every hard constraint a strategy's plan on tables ``t`` breaks (none, for a valid plan)."""
+    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], settings or Settings())
+    key = pd.MultiIndex.from_frame(res.assignment[["household_id", "project_id"]])
+    pairs = pd.MultiIndex.from_arrays([inst.hh_ids[inst.pair_h], inst.p_ids[inst.pair_p]])
+    chosen = np.flatnonzero(pairs.isin(key))
+    assert len(chosen) == len(res.assignment)
+    return violations(inst, chosen)
