@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -67,7 +68,10 @@ def digest(path: Path) -> str:
 
 
 def run(*args: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "targeting", *args], capture_output=True, text=True)
+    # a fixed hash seed: the order of a set of strings (in a saved model's schema, say) is
+    # otherwise different in every process
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    r = subprocess.run([sys.executable, "-m", "targeting", *args], capture_output=True, text=True, env=env)
     if r.returncode != 0:
         raise SystemExit(f"targeting {' '.join(args)} failed ({r.returncode}):\n{r.stderr}")
 

@@ -14,9 +14,10 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .config import STRATEGIES
 from .errors import TargetingError
 
-STRATEGY_CHOICE = click.Choice(["optimal", "greedy", "capacity", "poorest", "lottery"])
+STRATEGY_CHOICE = click.Choice(STRATEGIES)
 
 
 def engine_options(f):
@@ -290,19 +291,14 @@ def score(scenario, model_path, out, force, engine, scheduler):
     """Rank households by their capacity to exit poverty sustainably, with reasons."""
     from .engine import open_engine
     from .output.files import write_table_atomically
-    from .plan import resolve_model
-    from .scoring import score_households
+    from .plan import score_scenario
 
     _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
-        if sc.gains is not None and model_path is None:
-            sc.gains = None  # scoring needs a model; gains.csv only replaces it for allocation
-        model, _ = resolve_model(sc, model_path, say)
-        model.check_features(sc.households)
         with open_engine(engine, scheduler) as eng:
-            scores = score_households(model, sc.households, sc.projects, engine=eng)
+            scores = score_scenario(sc, model_path, say, engine=eng)
         write_table_atomically(scores, out, force=force)
     click.echo(f"{len(scores)} households scored; written to {out}")
 
@@ -334,7 +330,7 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, engine, sch
 @main.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Folder to write.")
-@click.option("--strategies", default="optimal,greedy,capacity,poorest,lottery", show_default=True,
+@click.option("--strategies", default=",".join(STRATEGIES), show_default=True,
               help="Comma-separated strategies.")
 @click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
@@ -395,7 +391,7 @@ def _cell(v) -> str:
 @click.option("--households", type=click.IntRange(min=1), help="About this many register households in all "
               "(default: the seed communes' real counts).")
 @click.option("--communes", default=7, show_default=True, type=click.IntRange(min=1),
-              help="Communes: the 7 seed communes of domain.md first, then generic ones.")
+              help="Communes: 7 seed communes modelled on real Thai Nguyen communes first, then generic ones.")
 @click.option("--history-factor", default=1.5, show_default=True, type=click.FloatRange(min=0, min_open=True),
               help="Past (history) households per current register household.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")

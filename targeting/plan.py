@@ -18,15 +18,25 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from .allocation import AllocationResult, run_strategy
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.eligibility import eligible_pairs, ineligibility_reasons
-from .errors import ScenarioError
+from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
 from .outcomes import commune_outcomes, group_outcomes
-from .output.files import write_folder_atomically
+from .output.excel import write_beneficiaries
+from .output.files import safe_csv, write_folder_atomically
+from .output.html import write_report
+from .scoring import (
+    gains_for_pairs,
+    history_fingerprint,
+    load_model,
+    score_households,
+    train_model,
+)
 
-__all__ = ["Plan", "make_plan", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
+__all__ = ["Plan", "make_plan", "score_scenario", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +56,10 @@ class Plan:
     allocation: pd.DataFrame
     summary: pd.DataFrame
     groups: dict[str, pd.DataFrame]
+    #: What plan.json holds: strategy, status, objective, bound, gap, solve time, inputs, model,
+    #: settings, version, warnings and the solver's details.
     meta: dict
-    result: object
+    result: AllocationResult
     scores: pd.DataFrame | None = None
     gains: pd.DataFrame | None = None
     extra: dict = field(default_factory=dict)
@@ -63,8 +75,6 @@ def resolve_model(scenario: Scenario, model_path: str | Path | None = None, prog
 
     Returns ``(model, source)``; ``(None, "gains.csv")`` when the scenario supplies gains.
     """
-    from .scoring import load_model, train_model
-
     if scenario.gains is not None:
         if model_path is not None:
             raise ScenarioError(
@@ -79,7 +89,7 @@ def resolve_model(scenario: Scenario, model_path: str | Path | None = None, prog
         cached = _bundled_model_for(scenario.history, scenario.households, scenario.settings.seed)
         if cached is not None:
             # The bundled model was trained on this very history with this seed and this version:
-            # training again would give the same model (tests/test_scoring_bundle.py checks it).
+            # training again would give the same model (tests/test_plan.py, test_bundled_model_is_what_training_on_the_sample_gives, checks it).
             _say(progress, "history.csv is the bundled model's training data; reusing that model")
             return load_model(cached), "history.csv (bundled model trained on it)"
         _say(progress, f"training the scoring model on history.csv ({len(scenario.history)} rows)")
@@ -93,8 +103,6 @@ def resolve_model(scenario: Scenario, model_path: str | Path | None = None, prog
 def _bundled_model_for(history: pd.DataFrame, households: pd.DataFrame, seed: int) -> Path | None:
     """The bundled model folder if it was trained on ``history`` with ``seed`` by this version,
     with the features ``history`` shares with ``households``."""
-    from .scoring import history_fingerprint
-
     folder = bundled_model()
     try:
         card = json.loads((folder / "model_card.json").read_text(encoding="utf-8"))
@@ -121,8 +129,6 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
     P(exit | no support)``. With gains.csv: the listed pairs that the rules also allow, gains as
     given, ``cost_vnd`` from the file where given, else from the project.
     """
-    from .scoring import gains_for_pairs, score_households
-
     h, p = scenario.households, scenario.projects
     pairs = eligible_pairs(h, p)
     if model is None:
@@ -142,8 +148,6 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
     gains = gains_for_pairs(model, h, pairs, engine=engine)
     # gains_for_pairs has warned about overlap for every kind any household may get; the
     # scores' kinds are a subset of those, so their warnings would only repeat it
-    from .errors import OverlapWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
         scores = score_households(model, h, p, engine=engine)
@@ -153,6 +157,20 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
 # --------------------------------------------------------------------------------------------
 # The plan
 # --------------------------------------------------------------------------------------------
+
+
+def score_scenario(scenario: Scenario, model_path: str | Path | None = None,
+                   progress: Progress | None = None, engine=None) -> pd.DataFrame:
+    """Rank the scenario's households by their capacity to exit poverty sustainably, with reasons.
+
+    The model is resolved as for a plan (:func:`resolve_model`), except that ``gains.csv`` does
+    not replace it: scores need a model even where the allocation would use supplied gains.
+    """
+    if scenario.gains is not None and model_path is None:
+        scenario = replace(scenario, gains=None)
+    model, _ = resolve_model(scenario, model_path, progress)
+    model.check_features(scenario.households)
+    return score_households(model, scenario.households, scenario.projects, engine=engine)
 
 
 def make_plan(
@@ -175,8 +193,6 @@ def make_plan(
     partitions and solves the optimizer's per-commune subproblems as tasks; results are merged
     in a fixed order, so the same scenario and seed give the same plan on every engine.
     """
-    from .allocation import run_strategy
-
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:
         raise ScenarioError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -323,7 +339,7 @@ def _meta(scenario, strategy, settings, result, model, model_source, gains) -> d
     }
     if model is None:
         model_info = {"name": "none (gains.csv)", "version": None, "metrics": {}, "source": "gains.csv"}
-    warnings = list(getattr(result, "details", {}).get("warnings", []))
+    warnings = list(result.details.get("warnings", []))
     dropped = gains.attrs.get("dropped_pairs", 0) if gains is not None else 0
     if dropped:
         warnings.append(
@@ -337,7 +353,7 @@ def _meta(scenario, strategy, settings, result, model, model_source, gains) -> d
         "bound": None if result.bound is None else float(result.bound),
         "gap": None if result.gap is None else float(result.gap),
         "solve_seconds": round(float(result.solve_seconds), 3),
-        "solver": getattr(result, "solver", None),
+        "solver": result.solver,
         "inputs": dict(sorted(scenario.inputs.items())),
         "model": model_info,
         "settings": settings.as_dict(),
@@ -375,8 +391,6 @@ def write_plan(
 
 
 def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=()) -> None:
-    from .output.files import safe_csv
-
     if "allocation.csv" in files:
         safe_csv(plan.allocation, folder / "allocation.csv")
     if "summary.csv" in files:
@@ -385,12 +399,8 @@ def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, cu
         (folder / "plan.json").write_text(json.dumps(plan.meta, indent=2, ensure_ascii=False, default=_json),
                                           encoding="utf-8")
     if "beneficiaries.xlsx" in files:
-        from .output.excel import write_beneficiaries
-
         write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
     if "report.html" in files:
-        from .output.html import write_report
-
         write_report(plan, folder / "report.html", comparison=comparison, curve=curve)
 
 
