@@ -30,6 +30,17 @@ def engine_options(f):
                         '(pip install "targeting[distributed]").')(f)
 
 
+def scenario_options(out_help: str):
+    """SCENARIO, ``--model``, ``--out`` and ``--force``, shared by score, allocate and compare."""
+    def decorate(f):
+        f = click.option("--force", is_flag=True, help="Replace --out if it exists.")(f)
+        f = click.option("--model", "model_path", type=click.Path(path_type=Path),
+                         help="A scoring model folder.")(f)
+        f = click.option("--out", "out", required=True, type=click.Path(path_type=Path), help=out_help)(f)
+        return click.argument("scenario", type=click.Path(path_type=Path))(f)
+    return decorate
+
+
 def _check_engine(engine: str, scheduler: str | None) -> None:
     # Checked before any work, like every conflicting option.
     if scheduler is not None and engine != "dask":
@@ -282,10 +293,7 @@ def train(history, out, seed, force):
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="CSV file to write.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@scenario_options("CSV file to write.")
 @engine_options
 def score(scenario, model_path, out, force, engine, scheduler):
     """Rank households by their capacity to exit poverty sustainably, with reasons."""
@@ -304,12 +312,9 @@ def score(scenario, model_path, out, force, engine, scheduler):
 
 
 @main.command()
-@click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--model", "model_path", type=click.Path(path_type=Path), help="A scoring model folder.")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Plan folder to write.")
+@scenario_options("Plan folder to write.")
 @click.option("--strategy", type=STRATEGY_CHOICE, help="Allocation strategy.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
-@click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @engine_options
 def allocate(scenario, model_path, out, strategy, time_limit, force, engine, scheduler):
     """The optimizer alone: allocation.csv, summary.csv and plan.json."""

@@ -116,6 +116,16 @@ _HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("years_poor", "int", min=0, max=200),
 )
 
+def _money(name: str, required: bool = True, positive: bool = False) -> Column:
+    """Whole VND, at least 0 (above 0 when ``positive``), at most :data:`MAX_MONEY`."""
+    return Column(name, "money", required=required, min=0, strict_min=positive, max=MAX_MONEY)
+
+
+def _count(name: str, required: bool = True, low: int = 0, **kw) -> Column:
+    """A count of households, places or slots: a whole number from ``low`` to a hundred million."""
+    return Column(name, "int", required=required, min=low, max=10**8, **kw)
+
+
 HOUSEHOLDS = TableSpec(
     "households",
     _HOUSEHOLD_COLUMNS,
@@ -130,10 +140,10 @@ COMMUNES = TableSpec(
         Column("name", "text"),
         Column("province", "text", required=False, default=""),
         Column("area_type", "enum", required=False, default="other", choices=AREA_TYPES),
-        Column("households_total", "int", min=0, max=10**8, strict_min=True),
-        Column("budget_vnd", "money", min=0, max=MAX_MONEY),
-        Column("target_poor", "int", required=False, min=0, max=10**8),
-        Column("target_near_poor", "int", required=False, min=0, max=10**8),
+        _count("households_total", strict_min=True),
+        _money("budget_vnd"),
+        _count("target_poor", required=False),
+        _count("target_near_poor", required=False),
     ),
     key="commune_id",
 )
@@ -147,10 +157,10 @@ PROJECTS = TableSpec(
         Column("kind", "enum", choices=KINDS),
         Column("village", "text", required=False, default=""),
         Column("cooperative_id", "text", required=False, default=""),
-        Column("cost_vnd", "money", min=0, strict_min=True, max=MAX_MONEY),
-        Column("slots", "int", min=0, max=10**8),
-        Column("budget_vnd", "money", required=False, min=0, max=MAX_MONEY),
-        Column("min_group", "int", required=False, min=1, max=10**8),
+        _money("cost_vnd", positive=True),
+        _count("slots"),
+        _money("budget_vnd", required=False),
+        _count("min_group", required=False, low=1),
         Column("requires_working_age", "flag", required=False),
         Column("min_land_m2", "float", required=False, min=0, max=1e9),
         Column("eligible", "enum", required=False, default="any", choices=ELIGIBLE),
@@ -164,8 +174,8 @@ COOPERATIVES = TableSpec(
         Column("cooperative_id", "text", unique=True),
         Column("name", "text"),
         Column("sector", "text", required=False, default=""),
-        Column("capacity", "int", min=0, max=10**8),
-        Column("min_households", "int", min=0, max=10**8),
+        _count("capacity"),
+        _count("min_households"),
     ),
     required=False,
     key="cooperative_id",
@@ -199,7 +209,7 @@ GAINS = TableSpec(
         Column("household_id", "text"),
         Column("project_id", "text"),
         Column("gain", "float", min=None),
-        Column("cost_vnd", "money", required=False, min=0, strict_min=True, max=MAX_MONEY),
+        _money("cost_vnd", required=False, positive=True),
     ),
     required=False,
 )
