@@ -51,7 +51,26 @@ class Learner(BaseEstimator):
     """What a learner offers: ``fit(X, t, y)`` on an encoded feature matrix ``X``, the arm index
     ``t`` and the 0/1 outcome ``y``; ``predict_all(X)``, an ``(n, n_arms)`` matrix of
     probabilities; ``predict_arm(X, arm)``, the probability under one arm per row; and
-    ``replaced_arm``, what explanations need (a learner may do it faster)."""
+    ``replaced_arm``, what explanations need (a learner may do it faster).
+
+    Every learner takes the feature layout (``n_arms``, the ``cat_mask`` of categorical columns
+    and their ``n_cats`` categories, as scikit-learn's ``categorical_features`` does) and a seed.
+    """
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0):
+        self.n_arms = n_arms
+        self.cat_mask = cat_mask
+        self.n_cats = n_cats
+        self.seed = seed
+
+    def _fit_constant(self, y, attr: str) -> bool:
+        """With one outcome only in ``y``, predict its smoothed rate: ``attr`` (the fitted model)
+        becomes None and ``constant_`` the rate. Returns whether it did."""
+        if len(np.unique(y)) >= 2:
+            return False
+        setattr(self, attr, None)
+        self.constant_ = constant_prob(y)
+        return True
 
     def replaced_arm(self, X, arm, columns, refs):
         """P under ``arm`` as is, and with each of ``columns`` in turn set to its ``refs`` value."""

@@ -8,7 +8,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.utils.validation import check_is_fitted
 
 from targeting.scoring.crossval import out_of_fold
-from targeting.scoring.learners.common import Learner, by_arm, constant_prob, replaced_generic
+from targeting.scoring.learners.common import Learner, by_arm, replaced_generic
 from targeting.scoring.learners.hgb import (
     API_CHANGED,
     hgb_params,
@@ -18,37 +18,34 @@ from targeting.scoring.learners.hgb import (
 )
 from targeting.scoring.learners.propensity import PropensityModel
 
-__all__ = ["SLearner", "TLearner", "DRLearner"]
+__all__ = ["TreeLearner", "SLearner", "TLearner", "DRLearner"]
 
 
-class SLearner(Learner):
+class TreeLearner(Learner):
+    """A learner made of gradient-boosted trees (``max_iter``, ``learning_rate`` their settings)."""
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08):
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+
+
+class SLearner(TreeLearner):
     """One gradient-boosted classifier with the intervention as a categorical feature."""
 
     name = "s"
-
-    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
 
     def design(self, X, arm) -> np.ndarray:
         """What the classifier sees: the encoded features and the arm as the last column."""
         return np.column_stack([X, np.broadcast_to(np.asarray(arm, dtype=float), (len(X),))])
 
     def fit(self, X, t, y):
-        mask = np.append(self.cat_mask, True)
-        self.model_ = HistGradientBoostingClassifier(
-            categorical_features=mask,
-            **hgb_params(len(X), self.max_iter, self.learning_rate, self.seed),
-        )
-        if len(np.unique(y)) < 2:
-            self.model_ = None
-            self.constant_ = constant_prob(y)
+        if self._fit_constant(y, "model_"):
             return self
-        self.model_.fit(self.design(X, t), y)
+        self.model_ = HistGradientBoostingClassifier(
+            categorical_features=np.append(self.cat_mask, True),
+            **hgb_params(len(X), self.max_iter, self.learning_rate, self.seed),
+        ).fit(self.design(X, t), y)
         return self
 
     def predict_arm(self, X, arm):
@@ -77,7 +74,7 @@ class SLearner(Learner):
             return replaced_generic(self, X, arm, columns, refs)
 
 
-class TLearner(Learner):
+class TLearner(TreeLearner):
     """One gradient-boosted classifier per intervention; an arm with too few examples (or one
     outcome only) falls back to a pooled S-learner."""
 
@@ -85,12 +82,8 @@ class TLearner(Learner):
 
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08,
                  min_examples=50):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed,
+                         max_iter=max_iter, learning_rate=learning_rate)
         self.min_examples = min_examples
 
     def fit(self, X, t, y):
@@ -108,9 +101,8 @@ class TLearner(Learner):
             )
             self.models_.append(m.fit(X[rows], ya))
         if any(m is None for m in self.models_):
-            self.pooled_ = SLearner(n_arms=self.n_arms, cat_mask=self.cat_mask, n_cats=self.n_cats,
-                                    seed=self.seed, max_iter=self.max_iter,
-                                    learning_rate=self.learning_rate).fit(X, t, y)
+            self.pooled_ = SLearner(**{k: v for k, v in self.get_params().items()
+                                       if k != "min_examples"}).fit(X, t, y)
         return self
 
     def _one(self, X, a):
@@ -128,7 +120,7 @@ class TLearner(Learner):
         return np.column_stack([self._one(X, a) for a in range(self.n_arms)])
 
 
-class DRLearner(Learner):
+class DRLearner(TreeLearner):
     """Doubly robust learner.
 
     Cross-fitted per-intervention outcome models (:class:`TLearner`) and a multinomial propensity
@@ -141,20 +133,14 @@ class DRLearner(Learner):
 
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, max_iter=200, learning_rate=0.08,
                  min_examples=50, clip=0.03, folds=2):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed,
+                         max_iter=max_iter, learning_rate=learning_rate)
         self.min_examples = min_examples
         self.clip = clip
         self.folds = folds
 
     def _t(self):
-        return TLearner(n_arms=self.n_arms, cat_mask=self.cat_mask, n_cats=self.n_cats,
-                        seed=self.seed, max_iter=self.max_iter, learning_rate=self.learning_rate,
-                        min_examples=self.min_examples)
+        return TLearner(**{k: v for k, v in self.get_params().items() if k not in ("clip", "folds")})
 
     def fit(self, X, t, y):
         n = len(X)

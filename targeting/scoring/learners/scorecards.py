@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from targeting.scoring.crossval import cv_subsample, path_log_loss, stratified_folds
 from targeting.scoring.features import dense_design, dense_stats
 from targeting.scoring.learners.bases import basis_design, basis_stats
-from targeting.scoring.learners.common import Learner, arm_one_hot, arms_of, constant_prob
+from targeting.scoring.learners.common import Learner, arm_one_hot, arms_of
 
 __all__ = ["ARM_SCALE", "LinearScorecard", "LogisticLearner", "HierLogisticLearner",
            "StepLogisticLearner"]
@@ -79,10 +79,7 @@ class LogisticLearner(LinearScorecard):
     name = "logistic"
 
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, C=1.0, interactions=False):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
         self.C = C
         self.interactions = interactions
 
@@ -99,9 +96,7 @@ class LogisticLearner(LinearScorecard):
 
     def fit(self, X, t, y):
         self.stats_ = dense_stats(X, self.cat_mask, self.n_cats)
-        if len(np.unique(y)) < 2:
-            self.model_ = None
-            self.constant_ = constant_prob(y)
+        if self._fit_constant(y, "model_"):
             return self
         self.model_ = LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed)
         self.model_.fit(self.design(X, t), y)
@@ -150,10 +145,7 @@ class HierLogisticLearner(LinearScorecard):
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
                  ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=((0, 1, 2, 3),),
                  inter_roles=(0, 1, 2), arm_scale=2.0, folds=3, cv_rows=30000):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
         self.Cs = Cs
         self.ratios = ratios
         self.shrink = shrink
@@ -194,9 +186,7 @@ class HierLogisticLearner(LinearScorecard):
 
     def fit(self, X, t, y):
         self.stats_ = basis_stats(X, self.cat_mask, self.n_cats)
-        if len(np.unique(y)) < 2:
-            self.coef_ = None
-            self.constant_ = constant_prob(y)
+        if self._fit_constant(y, "coef_"):
             return self
         B = basis_design(X, self.cat_mask, self.stats_)
         mains = [tuple(m) for m in self.main_roles]
@@ -262,10 +252,7 @@ class StepLogisticLearner(LinearScorecard):
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
                  z_crit=2.5, max_terms=24, min_rows=30, inter_roles=(0, 1, 2), arm_scale=2.0,
                  folds=3, cv_rows=30000):
-        self.n_arms = n_arms
-        self.cat_mask = cat_mask
-        self.n_cats = n_cats
-        self.seed = seed
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
         self.Cs = Cs
         self.z_crit = z_crit
         self.max_terms = max_terms
@@ -332,9 +319,7 @@ class StepLogisticLearner(LinearScorecard):
         t = np.asarray(t, dtype=int)
         self.stats_ = basis_stats(X, self.cat_mask, self.n_cats)
         self.terms_, self.z_ = [], []
-        if len(np.unique(y)) < 2:
-            self.coef_ = None
-            self.constant_ = constant_prob(y)
+        if self._fit_constant(y, "coef_"):
             return self
         B = basis_design(X, self.cat_mask, self.stats_)
         self.C_ = self._choose_C(B, t, y)
