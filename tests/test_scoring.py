@@ -569,3 +569,23 @@ def test_select_keeps_the_preferred_learner_it_is_given():
     res["logistic_s"]["log_loss"] = 0.411
     assert select_learner(res, terms, near, preferred="logistic_s") == "logistic_s"
     assert select_learner(res, terms, near) == "logistic_h"
+
+
+def test_learners_keep_the_names_model_files_use():
+    """Model files name each learner by its public package (so files saved before the learners
+    were split into modules still load); every learner is a scikit-learn style estimator."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from targeting.scoring import TRUSTED_TYPES
+    from targeting.scoring.learners import LEARNERS, PropensityModel, make_learner
+
+    for cls in {c for c, _ in LEARNERS.values()} | {PropensityModel}:
+        assert cls.__module__ == "targeting.scoring.learners"
+        assert f"{cls.__module__}.{cls.__qualname__}" in TRUSTED_TYPES
+    for name in LEARNERS:
+        est = make_learner(name, n_arms=7, cat_mask=np.zeros(3, dtype=bool), n_cats=[], seed=1,
+                           max_iter=20, min_examples=5)
+        assert clone(est).get_params().keys() == est.get_params().keys() and "cat_mask" in est.get_params()
+        with pytest.raises(NotFittedError):
+            est.predict_all(np.zeros((2, 3)))

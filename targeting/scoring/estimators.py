@@ -100,7 +100,8 @@ class ExitModel(ClassifierMixin, BaseEstimator):
     ``fit(X, y)``: ``X`` is a history frame with an ``intervention`` column (``none`` or a project
     kind); ``y`` the 0/1 ``sustained_exit`` (taken from ``X`` when omitted). ``predict_proba(X)``
     needs ``intervention`` too; ``predict_proba_all(households)`` gives every arm at once, and
-    ``predict_arm`` one arm per row (what explanations use). Causal reading of the differences assumes unconfoundedness and overlap (module docstring).
+    ``predict_arm`` one arm per row (what explanations use). Causal reading of the differences
+    assumes unconfoundedness and overlap (module docstring).
     """
 
     def __init__(self, *, learner="auto", calibrate=True, cv=3, max_iter=100, learning_rate=0.1,
@@ -176,13 +177,12 @@ class ExitModel(ClassifierMixin, BaseEstimator):
         for k, c in self.counts_.items():
             if 0 < c < self.min_examples or (c == 0 and k == "none"):
                 warnings.warn(f"history: intervention {k!r} has only {c} examples; its effect "
-                              "estimates are uncertain", OverlapWarning, stacklevel=4)
+                              "estimates are uncertain", OverlapWarning, stacklevel=3)
         missing = [k for k, c in self.counts_.items() if c == 0]
         if missing:
             warnings.warn(f"history: no examples of {', '.join(missing)}; the model extrapolates "
-                          "their effect from other supports", OverlapWarning, stacklevel=4)
+                          "their effect from other supports", OverlapWarning, stacklevel=3)
         # The learner: chosen by cross-validation (selection.py), or as given.
-        self.cv_results_ = {}
         fitted = {}
         if self.cv and self.cv >= 2:
             kw = self._learner_kw()
@@ -198,6 +198,7 @@ class ExitModel(ClassifierMixin, BaseEstimator):
             self.calibration_ = (ev.platt_fit(comparison.observed, comparison.outcomes)
                                  if self.calibrate else (1.0, 0.0))
         else:
+            self.cv_results_ = {}
             self.cv_rows_ = 0
             self.learner_ = "s" if self.learner == "auto" else self.learner
             self.calibration_ = (1.0, 0.0)
