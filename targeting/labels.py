@@ -338,3 +338,72 @@ PLAN_STATUS_LABELS = {
     "infeasible": ("infeasible", "không khả thi"),
     "timeout": ("time limit reached", "hết thời gian giải"),
 }
+
+# ---------------------------------------------------------------------------------------------
+# Reasons behind a score (targeting.scoring.interpret): one feature's value in words. Templates
+# take {feature} (the column name), {value} (text as recorded), {n} (the number, 1 decimal at
+# most), {r} (the number rounded to a whole one), {label}, and {s}: "s" unless the number is 1.
+# ---------------------------------------------------------------------------------------------
+
+#: The deprivation indicators ``dep_<key>`` of the poverty standards, as reasons name them.
+REASON_DEPRIVATIONS = {
+    "employment": ("employment", "việc làm"),
+    "dependency": ("dependants", "người phụ thuộc"),
+    "nutrition": ("child nutrition", "dinh dưỡng"),
+    "health_insurance": ("health insurance", "bảo hiểm y tế"),
+    "adult_education": ("adult education", "trình độ giáo dục của người lớn"),
+    "child_schooling": ("children's schooling", "tình trạng đi học của trẻ em"),
+    "housing_quality": ("housing quality", "chất lượng nhà ở"),
+    "floor_area": ("floor area per person", "diện tích nhà ở bình quân đầu người"),
+    "water": ("safe domestic water", "nguồn nước sinh hoạt"),
+    "sanitation": ("hygienic latrine", "nhà tiêu hợp vệ sinh"),
+    "telecom": ("telecom services", "dịch vụ viễn thông"),
+    "info_access": ("means of access to information", "phương tiện tiếp cận thông tin"),
+    "waste": ("waste treatment", "thu gom, xử lý rác thải"),
+}
+REASON_DEPRIVED = ("deprived: {label}", "thiếu hụt {label}")
+REASON_NOT_DEPRIVED = ("not deprived: {label}", "không thiếu hụt {label}")
+
+#: The household's status on the register.
+REASON_STATUS = {
+    "poor": ("poor household", "hộ nghèo"),
+    "near_poor": ("near-poor household", "hộ cận nghèo"),
+    "non_poor": ("non-poor household", "hộ không nghèo"),
+}
+
+#: 0/1 features: (words when 1, words when 0).
+REASON_FLAGS = {
+    "grid_power": (
+        ("connected to the national grid", "có điện lưới quốc gia"),
+        ("not connected to the national grid", "chưa có điện lưới quốc gia"),
+    ),
+    "registered_exit": (
+        ("registered to exit poverty", "đã đăng ký thoát nghèo"),
+        ("not registered to exit poverty", "chưa đăng ký thoát nghèo"),
+    ),
+    "ethnic_minority": (
+        ("ethnic-minority household", "hộ dân tộc thiểu số"),
+        ("not an ethnic-minority household", "không phải hộ dân tộc thiểu số"),
+    ),
+    "female_head": (("female household head", "chủ hộ là nữ"), ("male household head", "chủ hộ là nam")),
+    "disability": (
+        ("a member with a disability", "có thành viên khuyết tật"),
+        ("no member with a disability", "không có thành viên khuyết tật"),
+    ),
+    "urban": (("urban area", "khu vực thành thị"), ("rural area", "khu vực nông thôn")),
+}
+
+#: Numeric features with words of their own.
+REASON_AMOUNTS = {
+    "working_age": ("{n} working-age member{s}", "{n} người trong độ tuổi lao động"),
+    "members": ("{n} member{s}", "{n} nhân khẩu"),
+    "income_vnd": ("income {r} VND per person per month", "thu nhập {r} đồng/người/tháng"),
+    "land_m2": ("{r} m² of farm land", "{r} m² đất sản xuất"),
+    "livestock_units": ("{n} livestock units", "{n} đơn vị vật nuôi"),
+    "road_km": ("{n} km from an all-weather road", "cách đường giao thông {n} km"),
+    "years_poor": ("{n} year{s} on the poverty register", "{n} năm trong danh sách hộ nghèo"),
+}
+#: Any other feature: not recorded, a text value, a number.
+REASON_MISSING = ("{feature} not recorded", "chưa có thông tin {feature}")
+REASON_TEXT = ("{feature}: {value}", "{feature}: {value}")
+REASON_NUMBER = ("{feature} = {n}", "{feature} = {n}")

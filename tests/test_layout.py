@@ -158,3 +158,16 @@ def test_the_public_api_resolves():
         assert getattr(targeting, name) is not None, name
     with pytest.raises(AttributeError):
         targeting.no_such_name  # noqa: B018
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists packages one by one: a new sub-package left out would be missing
+    from a plain ``pip install .`` (and so from CI's quick start)."""
+    import tomllib
+
+    pyproject = ROOT.parent / "pyproject.toml"
+    if not pyproject.exists():
+        pytest.skip("not a checkout: pyproject.toml is not beside the package")
+    listed = set(tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    packages = {m for m, p in MODULES.items() if p.name == "__init__.py"}
+    assert packages - listed == set()

@@ -23,6 +23,8 @@ from targeting.scoring import (
     score_households,
     train_model,
 )
+from targeting.scoring.features import intervention_codes
+from targeting.scoring.selection import select_learner
 from targeting.synth.heldout import make_history, make_households, true_probabilities
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -230,7 +232,7 @@ def test_score_households_format(model, households, projects):
 
 def test_reasons_are_faithful(model, households, projects):
     """Each reason's sign is the sign of the change in p when that feature takes its reference."""
-    from targeting.scoring.explain import explain
+    from targeting.scoring.interpret import explain
 
     s = score_households(model, households.iloc[:40], projects)
     r = explain(model, households.iloc[:40], s["best_kind"].to_numpy())
@@ -240,14 +242,14 @@ def test_reasons_are_faithful(model, households, projects):
         h = households.iloc[[int(row["row"])]]
         Xe = model.features_.encode(h)
         a = np.array([arm[s["best_kind"].iloc[int(row["row"])]]])
-        p = model._predict_arm_enc(Xe, a)[0]
+        p = model.predict_arm(Xe, a)[0]
         j = names.index(row["feature"])
         Xe[0, j] = model.reference_[j]
-        assert p - model._predict_arm_enc(Xe, a)[0] == pytest.approx(row["effect"])
+        assert p - model.predict_arm(Xe, a)[0] == pytest.approx(row["effect"])
 
 
 def test_phrases_en_vi():
-    from targeting.scoring.explain import phrase
+    from targeting.scoring.interpret import phrase
 
     assert phrase("working_age", 2.0, "en") == "2 working-age members"
     assert phrase("working_age", 2.0, "vi") == "2 người trong độ tuổi lao động"
@@ -337,7 +339,7 @@ def test_fast_prediction_equals_sklearn(learner, households):
     est = m.estimator_
     fast = est.predict_all(Xe)
     if learner in ("s", "logistic", "logistic_x"):
-        slow = np.column_stack([est.model_.predict_proba(est._design(Xe, a))[:, 1] for a in range(7)])
+        slow = np.column_stack([est.model_.predict_proba(est.design(Xe, a))[:, 1] for a in range(7)])
     else:
         t = est if learner == "t" else est.base_
         m0 = t.models_[0]
@@ -357,8 +359,6 @@ def test_hierarchical_scorecard_weights_match_its_design(households):
     with the penalty it chose by inner cross-validation; every arm at once equals one at a time."""
     from sklearn.linear_model import LogisticRegression
 
-    from targeting.scoring.learners import basis_design
-
     hist = make_history(1500, seed=8)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
@@ -366,15 +366,12 @@ def test_hierarchical_scorecard_weights_match_its_design(households):
     est = m.estimator_
     assert est.C_ in est.Cs and est.ratio_ in est.ratios and len(est.cv_log_loss_) == 10
     Xe = m.features_.encode(hist)
-    t = m._arms(hist)
-    B = basis_design(Xe, est.cat_mask, est.stats_)
-    lr = LogisticRegression(C=est.C_, max_iter=500, tol=1e-5).fit(
-        est._design(B, t, est.ratio_, est.main_roles_), hist["sustained_exit"])
+    t = intervention_codes(hist)
+    lr = LogisticRegression(C=est.C_, max_iter=500, tol=1e-5).fit(est.design(Xe, t), hist["sustained_exit"])
     Xh = m.features_.encode(households)
-    Bh = basis_design(Xh, est.cat_mask, est.stats_)
     fast = est.predict_all(Xh)
     for a in range(7):
-        slow = lr.predict_proba(est._design(Bh, a, est.ratio_, est.main_roles_))[:, 1]
+        slow = lr.predict_proba(est.design(Xh, a))[:, 1]
         assert np.allclose(fast[:, a], slow, atol=1e-5)
         assert np.allclose(est.predict_arm(Xh, a), fast[:, a], rtol=0, atol=1e-12)
 
@@ -389,11 +386,11 @@ def test_hierarchical_scorecard_interactions_bend_and_cv_is_capped(households):
         warnings.simplefilter("ignore", OverlapWarning)
         m = train_model(hist, seed=0, learner="logistic_h", cv=0)
     est = m.estimator_
-    _, inter = est._masks(est.main_roles_)
+    _, inter = est.basis_masks()
     assert (est.stats_["role"][inter] == 2).sum() >= 5
-    W, _ = est._weights()
+    W, _ = est.arm_weights()
     assert np.abs(W[est.stats_["role"] == 2][:, 1:] - W[est.stats_["role"] == 2][:, [0]]).max() > 0
-    Xe, t, y = m.features_.encode(hist), m._arms(hist), hist["sustained_exit"].to_numpy()
+    Xe, t, y = m.features_.encode(hist), intervention_codes(hist), hist["sustained_exit"].to_numpy()
     kw = dict(n_arms=7, cat_mask=est.cat_mask, n_cats=est.n_cats, seed=3, cv_rows=600)
     a = HierLogisticLearner(**kw).fit(Xe, t, y)
     b = HierLogisticLearner(**kw).fit(Xe, t, y)
@@ -422,8 +419,6 @@ def test_stepwise_scorecard_weights_match_its_design(households):
     regression on its design, with the penalty it chose; one arm at a time equals all at once."""
     from sklearn.linear_model import LogisticRegression
 
-    from targeting.scoring.learners import basis_design
-
     hist = make_history(3000, seed=8)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
@@ -431,13 +426,12 @@ def test_stepwise_scorecard_weights_match_its_design(households):
     est = m.estimator_
     assert est.C_ in est.Cs and len(est.cv_log_loss_) == len(est.Cs)
     assert est.terms_ and len(est.z_) == len(est.terms_) and min(map(abs, est.z_)) >= est.z_crit
-    Xe, t = m.features_.encode(hist), m._arms(hist)
-    B = basis_design(Xe, est.cat_mask, est.stats_)
-    lr = LogisticRegression(C=est.C_, max_iter=1000, tol=1e-6).fit(est._design(B, t), hist["sustained_exit"])
-    Bh = basis_design(m.features_.encode(households), est.cat_mask, est.stats_)
-    fast = est.predict_all(m.features_.encode(households))
+    Xe, t = m.features_.encode(hist), intervention_codes(hist)
+    lr = LogisticRegression(C=est.C_, max_iter=1000, tol=1e-6).fit(est.design(Xe, t), hist["sustained_exit"])
+    Xh = m.features_.encode(households)
+    fast = est.predict_all(Xh)
     for a in range(7):
-        assert np.allclose(fast[:, a], lr.predict_proba(est._design(Bh, a))[:, 1], atol=1e-5)
+        assert np.allclose(fast[:, a], lr.predict_proba(est.design(Xh, a))[:, 1], atol=1e-5)
         assert np.allclose(est.predict_arm(m.features_.encode(households), a), fast[:, a], rtol=0, atol=1e-12)
 
 
@@ -529,10 +523,10 @@ def test_auto_prefers_logistic_h_when_its_log_loss_is_within_noise():
     terms = {c: np.zeros(2000) for c in res}
     near = {"logistic": base, "logistic_h": base + rng.normal(0.001, 0.05, 2000)}
     res["logistic_h"]["log_loss"] = 0.411
-    assert ExitModel()._select(res, terms, near) == "logistic_h"
+    assert select_learner(res, terms, near) == "logistic_h"
     far = {"logistic": base, "logistic_h": base + rng.normal(0.02, 0.05, 2000)}
     res["logistic_h"]["log_loss"] = 0.430
-    assert ExitModel()._select(res, terms, far) == "logistic"
+    assert select_learner(res, terms, far) == "logistic"
 
 
 @pytest.mark.parametrize("z_crit", [99.0, 2.5])
@@ -540,23 +534,17 @@ def test_auto_gives_the_stepwise_scorecard_its_part_by_its_terms(monkeypatch, z_
     """logistic_s without terms is the constant-effect scorecard: it does not compete (logistic_h
     stays preferred). With a term as strong as STRONG_Z it becomes the preferred learner, and the
     model keeps that very fit."""
-    from targeting.scoring import estimators as est_mod
-    from targeting.scoring import learners as lr_mod
+    from targeting.scoring import learners, selection
 
-    class Stepwise(lr_mod.StepLogisticLearner):
-        def __init__(self, **kw):
-            super().__init__(**{**kw, "z_crit": z_crit})
-
-    monkeypatch.setitem(lr_mod.LEARNERS, "logistic_s", Stepwise)
-    monkeypatch.setattr(est_mod, "CANDIDATES", ("logistic", "logistic_h", "logistic_s"))
+    monkeypatch.setitem(learners.LEARNERS, "logistic_s", (learners.StepLogisticLearner, {"z_crit": z_crit}))
+    monkeypatch.setattr(selection, "CANDIDATES", ("logistic", "logistic_h", "logistic_s"))
     seen = {}
-    select = est_mod.ExitModel._select
 
-    def spy(self, res, terms=None, losses=None, preferred=est_mod.PREFERRED):
+    def spy(res, terms=None, losses=None, preferred=selection.PREFERRED):
         seen.update(contenders=set(res), preferred=preferred)
-        return select(self, res, terms, losses, preferred)
+        return select_learner(res, terms, losses, preferred)
 
-    monkeypatch.setattr(est_mod.ExitModel, "_select", spy)
+    monkeypatch.setattr(selection, "select_learner", spy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
         m = train_model(make_history(4000, seed=11), seed=0)
@@ -569,7 +557,7 @@ def test_auto_gives_the_stepwise_scorecard_its_part_by_its_terms(monkeypatch, z_
         # this history's effects vary strongly (labour export with working-age members)
         assert seen["preferred"] == "logistic_s"
         if m.learner_ == "logistic_s":
-            assert max(map(abs, m.estimator_.z_)) >= est_mod.STRONG_Z
+            assert max(map(abs, m.estimator_.z_)) >= selection.STRONG_Z
 
 
 def test_select_keeps_the_preferred_learner_it_is_given():
@@ -579,5 +567,25 @@ def test_select_keeps_the_preferred_learner_it_is_given():
     near = {"logistic_h": base, "logistic_s": base + rng.normal(0.001, 0.05, 2000)}
     terms = {c: np.zeros(2000) for c in res}
     res["logistic_s"]["log_loss"] = 0.411
-    assert ExitModel()._select(res, terms, near, preferred="logistic_s") == "logistic_s"
-    assert ExitModel()._select(res, terms, near) == "logistic_h"
+    assert select_learner(res, terms, near, preferred="logistic_s") == "logistic_s"
+    assert select_learner(res, terms, near) == "logistic_h"
+
+
+def test_learners_keep_the_names_model_files_use():
+    """Model files name each learner by its public package (so files saved before the learners
+    were split into modules still load); every learner is a scikit-learn style estimator."""
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    from targeting.scoring import TRUSTED_TYPES
+    from targeting.scoring.learners import LEARNERS, PropensityModel, make_learner
+
+    for cls in {c for c, _ in LEARNERS.values()} | {PropensityModel}:
+        assert cls.__module__ == "targeting.scoring.learners"
+        assert f"{cls.__module__}.{cls.__qualname__}" in TRUSTED_TYPES
+    for name in LEARNERS:
+        est = make_learner(name, n_arms=7, cat_mask=np.zeros(3, dtype=bool), n_cats=[], seed=1,
+                           max_iter=20, min_examples=5)
+        assert clone(est).get_params().keys() == est.get_params().keys() and "cat_mask" in est.get_params()
+        with pytest.raises(NotFittedError):
+            est.predict_all(np.zeros((2, 3)))

@@ -6,7 +6,9 @@ import platform
 
 import numpy as np
 
-__all__ = ["build_card", "card_markdown", "MODEL_NAME", "MODEL_VERSION"]
+from targeting.scoring.learners import StepLogisticLearner, basis_names
+
+__all__ = ["build_card", "card_markdown", "effect_terms", "MODEL_NAME", "MODEL_VERSION"]
 
 MODEL_NAME = "targeting-exit-model"
 MODEL_VERSION = "1"
@@ -56,8 +58,21 @@ def _round(x, nd=4):
     return x
 
 
+def effect_terms(est: StepLogisticLearner, numeric: list[str], categorical: dict,
+                 arms: list[str]) -> list[dict]:
+    """The terms a stepwise scorecard let in, for people: which support, which basis, its ``z``
+    when it entered and the change in that support's log-odds effect per standard deviation of
+    the basis."""
+    if est.coef_ is None:
+        return []
+    names = basis_names(est.stats_, numeric, categorical)
+    return [{"support": "any support" if g == 0 else arms[g], "basis": names[j], "z": z,
+             "log_odds_per_sd": float(e)}
+            for (g, j, _), z, e in zip(est.terms_, est.z_, est.term_effects())]
+
+
 def build_card(model) -> dict:
-    """A JSON-ready description of a fitted :class:`ExitModel`."""
+    """A JSON-ready description of a fitted :class:`ExitModel`, from its public attributes."""
     sel = model.learner_
     res = model.cv_results_.get(sel, {})
     metrics = {}
@@ -107,9 +122,9 @@ def build_card(model) -> dict:
         "assumptions": ASSUMPTIONS,
         "libraries": _versions(),
     }
-    if hasattr(model.estimator_, "effect_terms"):
-        card["effect_terms"] = model.estimator_.effect_terms(
-            list(model.features_.numeric), model.features_.categorical, list(model.kinds_))
+    if isinstance(model.estimator_, StepLogisticLearner):
+        card["effect_terms"] = effect_terms(model.estimator_, list(model.features_.numeric),
+                                            model.features_.categorical, list(model.kinds_))
     return _round(card)
 
 

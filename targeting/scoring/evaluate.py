@@ -7,7 +7,7 @@ observed outcomes, reweighted by the estimated propensities, the exits added by 
 q of them; the area between that curve and random targeting (an AUUC / Qini-style number) and the
 value at q = 30% are reported, both with inverse-propensity weights (IPW) and doubly robust (AIPW)
 scores that use a common out-of-fold outcome model. Both are unbiased only under unconfoundedness
-and overlap (see :mod:`.learners`); propensities are clipped at ``clip``.
+and overlap (see :mod:`.learners`). The folds they run on are :mod:`.crossval`'s; propensities are clipped at ``clip``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["platt_fit", "platt_apply", "reliability", "brier", "log_loss", "log_loss_rows", "uplift_curve",
-           "auuc_rows", "stratified_folds"]
+__all__ = ["platt_fit", "platt_apply", "reliability", "brier", "log_loss", "log_loss_rows",
+           "uplift_scores", "uplift_curve", "auuc_rows"]
 
 QS = np.linspace(0.1, 1.0, 10)
 
@@ -119,22 +119,3 @@ def auuc_rows(tau_hat, t, y, e, arm: int, clip: float = 0.02, mu=None) -> np.nda
     tops = np.array([max(1, int(round(q * n))) for q in QS])
     share = (rank[:, None] < tops[None, :]).mean(axis=1)
     return z * (share - QS.mean())
-
-
-def cv_subsample(n: int, max_rows: int | None, seed: int) -> np.ndarray:
-    """The rows a cross-validation runs on: all ``n``, or a seeded sorted sample of ``max_rows``."""
-    if not max_rows or n <= max_rows:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, size=int(max_rows), replace=False))
-
-
-def stratified_folds(t, y, k: int, seed: int) -> np.ndarray:
-    """Fold index per row, balanced within each (intervention, outcome) stratum."""
-    rng = np.random.default_rng(seed)
-    fold = np.empty(len(y), dtype=int)
-    strata = t.astype(int) * 2 + y.astype(int)
-    for s in np.unique(strata):
-        rows = np.nonzero(strata == s)[0]
-        rows = rows[rng.permutation(len(rows))]
-        fold[rows] = (np.arange(len(rows)) + rng.integers(k)) % k
-    return fold

@@ -9,6 +9,7 @@ the gradient-boosted models; text with few distinct values is categorical; ident
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,8 @@ import pandas as pd
 from targeting.config import KINDS
 from targeting.errors import ModelError
 
-__all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "FeatureSpec", "infer_features"]
+__all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "FeatureSpec", "infer_features",
+           "intervention_codes", "history_fingerprint"]
 
 #: The arms of the model: no support, then each project kind.
 INTERVENTIONS: tuple[str, ...] = ("none", *KINDS)
@@ -125,6 +127,29 @@ def infer_features(history: pd.DataFrame, households: pd.DataFrame | None = None
     if not numeric and not categorical:
         raise ModelError("history: no feature columns besides identifiers and labels")
     return FeatureSpec(numeric=numeric, categorical=categorical, ignored=ignored)
+
+
+def intervention_codes(frame: pd.DataFrame) -> np.ndarray:
+    """The arm index of each row's ``intervention`` (0 = none, then the project kinds).
+
+    Raises :class:`ModelError` naming the first row whose intervention is not one of
+    :data:`INTERVENTIONS`, or the missing column.
+    """
+    if "intervention" not in frame.columns:
+        raise ModelError("history: column intervention is missing (expected none or a project kind)")
+    iv = frame["intervention"].astype("object")
+    bad = ~iv.isin(INTERVENTIONS)
+    if bad.any():
+        raise ModelError(
+            f"history row {int(np.nonzero(bad.to_numpy())[0][0]) + 2}, column intervention: "
+            f"expected one of {', '.join(INTERVENTIONS)}; got {iv[bad].iloc[0]!r}"
+        )
+    return iv.map({k: i for i, k in enumerate(INTERVENTIONS)}).to_numpy(dtype=int)
+
+
+def history_fingerprint(history: pd.DataFrame) -> str:
+    """The sha256 of a history table as CSV: what a model card records of its training data."""
+    return hashlib.sha256(history.to_csv(index=False).encode("utf-8")).hexdigest()
 
 
 def dense_stats(X: np.ndarray, cat_mask: np.ndarray, n_cats: list[int]) -> dict:

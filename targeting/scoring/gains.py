@@ -10,8 +10,8 @@ import pandas as pd
 from targeting.config import KINDS
 from targeting.data.eligibility import eligible_pairs
 from targeting.errors import ModelError, OverlapWarning
-from targeting.scoring.explain import reasons_text
 from targeting.scoring.features import INTERVENTIONS
+from targeting.scoring.interpret import reasons_text
 
 __all__ = ["score_households", "gains_for_pairs"]
 

@@ -17,13 +17,17 @@ import pandas as pd
 
 from targeting.errors import ModelError
 from targeting.scoring.card import card_markdown
+from targeting.scoring.estimators import ExitModel
+from targeting.scoring.features import history_fingerprint
 
 __all__ = ["save_model", "load_model", "TRUSTED_TYPES", "MODEL_FILE"]
 
 MODEL_FILE = "model.skops"
 
 #: Every non-default type a saved ExitModel may contain. skops trusts numpy/builtin containers
-#: itself; anything else must be listed here to be loaded.
+#: itself; anything else must be listed here to be loaded. The learners are named by their
+#: public package (:mod:`targeting.scoring.learners` sets their ``__module__`` so), which every
+#: model file saved since the first version uses.
 TRUSTED_TYPES = frozenset({
     "targeting.scoring.estimators.ExitModel",
     "targeting.scoring.features.FeatureSpec",
@@ -65,13 +69,11 @@ def save_model(model, path: str | os.PathLike, history_df: pd.DataFrame | None =
     """
     import skops.io as sio
 
-    from targeting.scoring.estimators import _hash_frame
-
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
     card = dict(model.card_)
     if history_df is not None:
-        card["training_data"] = {**card["training_data"], "sha256_supplied": _hash_frame(history_df)}
+        card["training_data"] = {**card["training_data"], "sha256_supplied": history_fingerprint(history_df)}
     if note:
         card["note"] = note
     if source:
@@ -98,8 +100,6 @@ def load_model(path: str | os.PathLike):
     outside :data:`TRUSTED_TYPES` (nothing from the file is executed in that case).
     """
     import skops.io as sio
-
-    from targeting.scoring.estimators import ExitModel
 
     f = _model_file(path)
     if not f.is_file():
