@@ -116,6 +116,11 @@ _HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("years_poor", "int", min=0, max=200),
 )
 
+def _optional_text(name: str) -> Column:
+    """Text that may be left out or empty (it is then empty)."""
+    return Column(name, "text", required=False, default="")
+
+
 def _money(name: str, required: bool = True, positive: bool = False) -> Column:
     """Whole VND, at least 0 (above 0 when ``positive``), at most :data:`MAX_MONEY`."""
     return Column(name, "money", required=required, min=0, strict_min=positive, max=MAX_MONEY)
@@ -138,7 +143,7 @@ COMMUNES = TableSpec(
     (
         Column("commune_id", "text", unique=True),
         Column("name", "text"),
-        Column("province", "text", required=False, default=""),
+        _optional_text("province"),
         Column("area_type", "enum", required=False, default="other", choices=AREA_TYPES),
         _count("households_total", strict_min=True),
         _money("budget_vnd"),
@@ -155,8 +160,8 @@ PROJECTS = TableSpec(
         Column("commune_id", "text"),
         Column("name", "text"),
         Column("kind", "enum", choices=KINDS),
-        Column("village", "text", required=False, default=""),
-        Column("cooperative_id", "text", required=False, default=""),
+        _optional_text("village"),
+        _optional_text("cooperative_id"),
         _money("cost_vnd", positive=True),
         _count("slots"),
         _money("budget_vnd", required=False),
@@ -173,7 +178,7 @@ COOPERATIVES = TableSpec(
     (
         Column("cooperative_id", "text", unique=True),
         Column("name", "text"),
-        Column("sector", "text", required=False, default=""),
+        _optional_text("sector"),
         _count("capacity"),
         _count("min_households"),
     ),

@@ -66,12 +66,6 @@ class LinearScorecard(Learner):
         W, b = self.arm_weights()
         return expit(self.bases(X) @ W + b)
 
-    def _penalty_folds(self, t, y):
-        """The rows (a seeded subsample of at most ``cv_rows``, as the outer cross-validation
-        has, so large histories train in minutes) and folds of the inner penalty search."""
-        sub = cv_subsample(len(y), self.cv_rows, self.seed)
-        return sub, stratified_folds(t[sub], y[sub], self.folds, self.seed)
-
 
 class LogisticLearner(LinearScorecard):
     """Logistic scorecard; with ``interactions`` each support also gets its own feature slopes."""
@@ -124,7 +118,27 @@ class LogisticLearner(LinearScorecard):
         return dense_design(X, self.cat_mask, self.stats_)
 
 
-class HierLogisticLearner(LinearScorecard):
+class PenalisedScorecard(LinearScorecard):
+    """A scorecard whose support terms are penalised, the penalty chosen by an inner
+    cross-validation: the parameters both such scorecards share."""
+
+    def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
+                 inter_roles=(0, 1, 2), arm_scale=2.0, folds=3, cv_rows=30000):
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
+        self.Cs = Cs
+        self.inter_roles = inter_roles
+        self.arm_scale = arm_scale
+        self.folds = folds
+        self.cv_rows = cv_rows
+
+    def _penalty_folds(self, t, y):
+        """The rows (a seeded subsample of at most ``cv_rows``, as the outer cross-validation
+        has, so large histories train in minutes) and folds of the inner penalty search."""
+        sub = cv_subsample(len(y), self.cv_rows, self.seed)
+        return sub, stratified_folds(t[sub], y[sub], self.folds, self.seed)
+
+
+class HierLogisticLearner(PenalisedScorecard):
     """Logistic scorecard on nonlinear bases with hierarchically shrunken interactions.
 
     The log-odds under arm ``a`` is ``b_a + x'(w + [a>0] v + u_a)``: ``w`` the main slopes on the
@@ -145,16 +159,12 @@ class HierLogisticLearner(LinearScorecard):
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
                  ratios=(0.1, 0.25), shrink=(1.0, 0.7), main=1.0, main_roles=((0, 1, 2, 3),),
                  inter_roles=(0, 1, 2), arm_scale=2.0, folds=3, cv_rows=30000):
-        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
-        self.Cs = Cs
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed, Cs=Cs,
+                         inter_roles=inter_roles, arm_scale=arm_scale, folds=folds, cv_rows=cv_rows)
         self.ratios = ratios
         self.shrink = shrink
         self.main = main
         self.main_roles = main_roles
-        self.inter_roles = inter_roles
-        self.arm_scale = arm_scale
-        self.folds = folds
-        self.cv_rows = cv_rows
 
     def _design(self, B, arm, ratio, main_roles):
         arm = arms_of(arm, len(B))
@@ -226,7 +236,7 @@ class HierLogisticLearner(LinearScorecard):
         return W, b
 
 
-class StepLogisticLearner(LinearScorecard):
+class StepLogisticLearner(PenalisedScorecard):
     """Logistic scorecard with the support-by-feature terms the data clearly support.
 
     Main effects on the data-driven bases (:func:`.bases.basis_stats`), one log-odds shift per
@@ -252,15 +262,11 @@ class StepLogisticLearner(LinearScorecard):
     def __init__(self, *, n_arms, cat_mask, n_cats, seed=0, Cs=(0.003, 0.01, 0.03, 0.1, 0.3),
                  z_crit=2.5, max_terms=24, min_rows=30, inter_roles=(0, 1, 2), arm_scale=2.0,
                  folds=3, cv_rows=30000):
-        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed)
-        self.Cs = Cs
+        super().__init__(n_arms=n_arms, cat_mask=cat_mask, n_cats=n_cats, seed=seed, Cs=Cs,
+                         inter_roles=inter_roles, arm_scale=arm_scale, folds=folds, cv_rows=cv_rows)
         self.z_crit = z_crit
         self.max_terms = max_terms
         self.min_rows = min_rows
-        self.inter_roles = inter_roles
-        self.arm_scale = arm_scale
-        self.folds = folds
-        self.cv_rows = cv_rows
 
     def _design(self, B, arm):
         arm = arms_of(arm, len(B))
