@@ -249,6 +249,7 @@ def instances(draw):
 
 @hsettings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances())
+@pytest.mark.slow
 def test_property_no_strategy_breaks_a_constraint_and_optimal_wins(case):
     t, s = case
     cap = pd.Series(np.arange(len(t["households"]), dtype=float),
@@ -285,6 +286,7 @@ def test_property_more_budget_never_lowers_the_optimum(case, extra):
     assert after >= before - 1e-9
 
 
+@pytest.mark.slow
 def test_decomposition_by_commune_is_feasible_and_bounded():
     from targeting.allocation import solve_optimal
 
@@ -304,6 +306,7 @@ def test_decomposition_by_commune_is_feasible_and_bounded():
     json.dumps(dec.details)
 
 
+@pytest.mark.slow
 def test_groups_of_communes_sharing_no_cooperative_are_solved_apart_exactly():
     from targeting.allocation import solve_optimal
     from targeting.allocation.components import components

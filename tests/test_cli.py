@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from targeting.cli import main
 
@@ -107,6 +108,7 @@ def test_compare_bad_strategy_is_usage_error(tiny, tmp_path):
     assert "unknown strategy best" in r.output
 
 
+@pytest.mark.slow
 def test_train_then_score(tmp_path):
     from targeting import synth
 

@@ -52,6 +52,7 @@ def shared(scenario):
     return model, source, gains, scores
 
 
+@pytest.mark.slow
 def test_partitioned_scoring_equals_local(scenario, engine, shared, monkeypatch):
     import targeting.engine
     from targeting.plan import scenario_gains
@@ -63,6 +64,7 @@ def test_partitioned_scoring_equals_local(scenario, engine, shared, monkeypatch)
     assert s.equals(scores)
 
 
+@pytest.mark.slow
 def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
     from targeting.plan import make_plan
 
@@ -78,6 +80,7 @@ def test_plan_on_local_cluster_equals_local_plan(scenario, engine, shared):
 
 
 @pytest.mark.parametrize("split", ["components", "communes"])
+@pytest.mark.slow
 def test_optimal_tasks_equal_local_solve(scenario, engine, shared, split):
     """Groups of communes sharing no cooperative are tasks; one group is split by commune."""
     from targeting.allocation import solve_optimal
@@ -121,6 +124,7 @@ def test_task_of_a_lost_worker_is_run_again(tmp_path):
     assert out == [0, 2, 4, 6, 8, 10]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_fails_fast():
     t0 = time.perf_counter()
     with pytest.raises(ScenarioError, match="tcp://127.0.0.1:1"):
@@ -128,6 +132,7 @@ def test_unreachable_scheduler_fails_fast():
     assert time.perf_counter() - t0 < 30
 
 
+@pytest.mark.slow
 def test_cli_unreachable_scheduler_is_exit_2(scenario, tmp_path):
     out = tmp_path / "plan"
     r = cli("allocate", str(scenario.path), "--out", str(out), "--strategy", "greedy",

@@ -112,6 +112,7 @@ def test_cli_exit_2_without_traceback(tmp_path, case):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.binary(max_size=300) | st.text(alphabet=string.printable + "đàơ,\n\"", max_size=300).map(
     lambda s: s.encode("utf-8")))
+@pytest.mark.slow
 def test_fuzz_any_bytes_end_in_scenario_error(tmp_path_factory, data):
     folder = write_tables(tmp_path_factory.mktemp("fz"), tiny_tables())
     for name in ("households", "projects"):
@@ -126,6 +127,7 @@ def test_fuzz_any_bytes_end_in_scenario_error(tmp_path_factory, data):
 @settings(max_examples=40, deadline=None)
 @given(cell=st.text(max_size=20), column=st.sampled_from(
     ["members", "working_age", "income_vnd", "land_m2", "status", "village", "urban", "road_km"]))
+@pytest.mark.slow
 def test_fuzz_cells(tmp_path_factory, cell, column):
     t = tiny_tables()
     h = t["households"]

@@ -22,6 +22,7 @@ def world(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_plan_folder(world, tmp_path):
     before = digest(world)
     out = tmp_path / "plan"
@@ -65,21 +66,24 @@ def test_plan_folder(world, tmp_path):
     assert (s["exits_p10"] <= s["expected_exits"]).all() and (s["expected_exits"] <= s["exits_p90"]).all()
 
 
+@pytest.mark.slow
 def test_plan_reproducible_byte_identical(world, tmp_path):
     for name in ("a", "b"):
         assert cli("allocate", world, "--out", tmp_path / name, "--strategy", "greedy").exit_code == 0
     assert (tmp_path / "a" / "allocation.csv").read_bytes() == (tmp_path / "b" / "allocation.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_failed_write_leaves_nothing(world, tmp_path, monkeypatch):
     sc = read_scenario(world)
     p = make_plan(sc, strategy="greedy")
-    import targeting.output.html as html
+    import targeting.plan
 
     def boom(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(html, "write_report", boom)
+    # the report is the last file written: fail there, after the others are in the temporary folder
+    monkeypatch.setattr(targeting.plan, "write_report", boom)
     out = tmp_path / "plan"
     with pytest.raises(RuntimeError):
         write_plan(p, out)
@@ -111,6 +115,7 @@ def test_gains_csv_replaces_model(tmp_path):
     assert meta["model"]["source"] == "gains.csv"
 
 
+@pytest.mark.slow
 def test_compare(world, tmp_path):
     out = tmp_path / "cmp"
     r = cli("compare", world, "--out", out, "--strategies", "optimal,greedy,lottery", "--time-limit", "10",
@@ -128,6 +133,7 @@ def test_compare(world, tmp_path):
     assert "Strategies compared" in r.output
 
 
+@pytest.mark.slow
 def test_bundled_model_is_what_training_on_the_sample_gives():
     """plan reuses the bundled model for the sample's history; it must be that very model."""
     from targeting.config import bundled_model, bundled_sample
@@ -143,6 +149,7 @@ def test_bundled_model_is_what_training_on_the_sample_gives():
     assert np.allclose(a.to_numpy(), b.to_numpy(), atol=1e-12)
 
 
+@pytest.mark.slow
 def test_each_overlap_warning_is_given_once(tmp_path):
     """Few past examples of a kind: the operator is told once, not once per step."""
     import warnings

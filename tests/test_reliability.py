@@ -8,6 +8,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
 from targeting import synth
 from targeting.privacy import pseudonym
@@ -15,6 +16,7 @@ from targeting.privacy import pseudonym
 from .support import cli
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_no_folder(tmp_path):
     world = synth.write_world(synth.make_world(seed=5, communes=3, households=1500, history_factor=6),
                               tmp_path / "w")
@@ -77,6 +79,7 @@ def test_formula_text_neutralised_in_csv_outputs(tmp_path):
     assert "'+h3" in set(a["household_id"])
 
 
+@pytest.mark.slow
 def test_time_limit_is_honest(tmp_path):
     import json
 
@@ -134,6 +137,7 @@ def test_cli_refuses_unsafe_model_without_running_it(tmp_path, tiny):
     assert "Traceback" not in r.output
 
 
+@pytest.mark.slow
 def test_optimal_plan_reproducible(tmp_path):
     world = synth.write_world(synth.make_world(seed=4, communes=2, households=400, history_factor=3), tmp_path / "w")
     for name in ("a", "b"):

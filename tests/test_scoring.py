@@ -75,6 +75,7 @@ def test_predict_proba_all_shape_and_range(model, households):
     assert np.allclose(model.predict_proba(h)[:, 1], P["p_crop"])
 
 
+@pytest.mark.slow
 def test_same_seed_same_model(history, households):
     a = ExitModel(learner="auto", cv=2, random_state=3).fit(history)
     b = ExitModel(learner="auto", cv=2, random_state=3).fit(history)
@@ -376,6 +377,7 @@ def test_hierarchical_scorecard_weights_match_its_design(households):
         assert np.allclose(est.predict_arm(Xh, a), fast[:, a], rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_hierarchical_scorecard_interactions_bend_and_cv_is_capped(households):
     """The support slopes use quantile steps of continuous columns (an effect can level off), and
     the penalty search runs on a seeded subsample of at most ``cv_rows`` rows, reproducibly."""
@@ -399,6 +401,7 @@ def test_hierarchical_scorecard_interactions_bend_and_cv_is_capped(households):
     assert np.array_equal(a.predict_all(Xe[:50]), b.predict_all(Xe[:50]))
 
 
+@pytest.mark.slow
 def test_hierarchical_scorecard_finds_heterogeneous_gains():
     """On a small history from a world whose effects depend on the household, the scorecard with
     shrunken interactions estimates gains closer to the truth than the constant-effect one."""
@@ -435,6 +438,7 @@ def test_stepwise_scorecard_weights_match_its_design(households):
         assert np.allclose(est.predict_arm(m.features_.encode(households), a), fast[:, a], rtol=0, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_stepwise_scorecard_finds_the_effects_that_vary():
     """On a history from a world whose effects depend on the household (not the synth world it
     was tuned on), the terms the score tests let in give gains closer to the truth than both the
@@ -476,6 +480,7 @@ def test_stepwise_scorecard_with_one_kind_of_support_tests_each_term_once():
 
 
 @pytest.mark.parametrize("learner", ["t", "dr", "logistic", "logistic_x", "logistic_h", "logistic_s"])
+@pytest.mark.slow
 def test_every_learner_saves_with_trusted_types_only(learner, households, tmp_path):
     hist = make_history(1200, seed=9)
     with warnings.catch_warnings():
@@ -530,6 +535,7 @@ def test_auto_prefers_logistic_h_when_its_log_loss_is_within_noise():
 
 
 @pytest.mark.parametrize("z_crit", [99.0, 2.5])
+@pytest.mark.slow
 def test_auto_gives_the_stepwise_scorecard_its_part_by_its_terms(monkeypatch, z_crit):
     """logistic_s without terms is the constant-effect scorecard: it does not compete (logistic_h
     stays preferred). With a term as strong as STRONG_Z it becomes the preferred learner, and the
