@@ -16,7 +16,7 @@ from .errors import Problem
 
 __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
-    "PLAN_STATUSES", "Settings", "parse_settings", "bundled_sample", "bundled_model",
+    "PLAN_STATUSES", "CONSENT", "CAUSES", "Settings", "parse_settings", "bundled_sample", "bundled_model",
 ]
 
 #: The kinds of livelihood support a project offers (projects.csv ``kind``).
@@ -43,6 +43,9 @@ DEPRIVATIONS = (
     "dep_info_access",
     "dep_waste",
 )
+#: The causes of poverty recorded at the annual review (households.csv ``cause_*`` flags).
+CAUSES = ("cause_land", "cause_capital", "cause_labour", "cause_tools", "cause_know_how",
+          "cause_skills", "cause_illness", "cause_other")
 #: The allocation strategies: the optimizer and the baselines it is compared with.
 STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
 #: What a plan's ``status`` may say (plan.json): ``optimal`` proven within the gap, ``feasible``
@@ -66,8 +69,12 @@ _SETTINGS_SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], object]]] = {
     "policy": {
         "min_ethnic_minority_share": ((int, float), 0.0),
         "min_poor_share": ((int, float), 0.0),
+        "consent": (str, "any"),
     },
+    "standard": {"score_line_rural": (int, None), "score_line_urban": (int, None)},
 }
+#: ``[policy] consent``: ``any`` shows what households asked for (``wants``); ``wants`` enforces it.
+CONSENT = ("any", "wants")
 
 
 @dataclass
@@ -83,6 +90,9 @@ class Settings:
     workers: int = 0
     min_ethnic_minority_share: float = 0.0
     min_poor_share: float = 0.0
+    consent: str = "any"
+    score_line_rural: int | None = None
+    score_line_urban: int | None = None
 
     @property
     def standard_name(self) -> str:
@@ -99,7 +109,7 @@ class Settings:
         return self.workers if self.workers and self.workers > 0 else (os.cpu_count() or 1)
 
     def as_dict(self) -> dict:
-        return {
+        d = {
             "plan": {"year": self.year, "standard": self.standard_name, "strategy": self.strategy},
             "solver": {
                 "time_limit_s": self.time_limit_s,
@@ -112,6 +122,14 @@ class Settings:
                 "min_poor_share": self.min_poor_share,
             },
         }
+        # settings of the register extras appear only when set, so plans without them keep
+        # the plan.json they had
+        if self.consent != "any":
+            d["policy"]["consent"] = self.consent
+        lines = {k: getattr(self, k) for k in ("score_line_rural", "score_line_urban")}
+        if any(v is not None for v in lines.values()):
+            d["standard"] = {k: v for k, v in lines.items() if v is not None}
+        return d
 
 
 def parse_settings(text: str, file: str, problems: list[Problem],
@@ -183,6 +201,14 @@ def _check_settings(s: Settings, file: str, problems: list[Problem], standards: 
         )
     if s.workers < 0:
         problems.append(Problem(file, None, "solver.workers", f"expected a whole number >= 0; got {s.workers}"))
+    if s.consent not in CONSENT:
+        problems.append(
+            Problem(file, None, "policy.consent", f"expected one of {', '.join(CONSENT)}; got {s.consent!r}")
+        )
+    for key in ("score_line_rural", "score_line_urban"):
+        v = getattr(s, key)
+        if v is not None and v < 0:
+            problems.append(Problem(file, None, f"standard.{key}", f"expected a whole number >= 0; got {v}"))
     for key in ("min_ethnic_minority_share", "min_poor_share"):
         v = getattr(s, key)
         if not 0 <= v <= 1:

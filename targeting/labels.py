@@ -32,6 +32,7 @@ NOT_SUPPORTED = {
     "not_enough_land": ("not enough land", "không đủ đất"),
     "status": ("its status is not eligible for the open projects", "diện hộ không thuộc đối tượng của dự án"),
     "not_listed": ("no project listed for it in gains.csv", "không có dự án nào cho hộ trong gains.csv"),
+    "not_requested": ("not requested by the household", "hộ không đăng ký loại hỗ trợ này"),
     "no_gain": (
         "no project is expected to raise its chance of a lasting exit (other help may fit better)",
         "không dự án nào dự kiến giúp tăng khả năng thoát nghèo bền vững (cần hình thức hỗ trợ khác)",
@@ -194,6 +195,9 @@ REASON_TEXTS = {
         "; chance of a lasting exit without support {p_base}",
         "; xác suất thoát nghèo không hỗ trợ {p_base}",
     ),
+    # households.csv ``wants``: what the household asked for, shown on the lists
+    "wants": ("asked for: {kinds}", "hộ đăng ký: {kinds}"),
+    "wants_none": ("asked for no support", "hộ không đăng ký hỗ trợ"),
 }
 
 #: Words that mark a reason fragment stating an income, dropped from lists for public posting.
@@ -391,6 +395,24 @@ REASON_FLAGS = {
         ("no member with a disability", "không có thành viên khuyết tật"),
     ),
     "urban": (("urban area", "khu vực thành thị"), ("rural area", "khu vực nông thôn")),
+    # the causes of poverty recorded at the annual review (nguyên nhân nghèo)
+    "cause_land": (("lacks land", "thiếu đất sản xuất"), ("does not lack land", "không thiếu đất sản xuất")),
+    "cause_capital": (("lacks capital", "thiếu vốn"), ("does not lack capital", "không thiếu vốn")),
+    "cause_labour": (("lacks labour", "thiếu lao động"), ("does not lack labour", "không thiếu lao động")),
+    "cause_tools": (
+        ("lacks tools of production", "thiếu công cụ sản xuất"),
+        ("does not lack tools of production", "không thiếu công cụ sản xuất"),
+    ),
+    "cause_know_how": (("lacks know-how", "thiếu kiến thức"), ("does not lack know-how", "không thiếu kiến thức")),
+    "cause_skills": (("lacks skills", "thiếu kỹ năng"), ("does not lack skills", "không thiếu kỹ năng")),
+    "cause_illness": (
+        ("illness or accident", "ốm đau, tai nạn"),
+        ("no illness or accident recorded", "không có ốm đau, tai nạn"),
+    ),
+    "cause_other": (
+        ("another cause of poverty", "nguyên nhân khác"),
+        ("no other cause of poverty recorded", "không có nguyên nhân khác"),
+    ),
 }
 
 #: Numeric features with words of their own.
@@ -398,6 +420,7 @@ REASON_AMOUNTS = {
     "working_age": ("{n} working-age member{s}", "{n} người trong độ tuổi lao động"),
     "members": ("{n} member{s}", "{n} nhân khẩu"),
     "income_vnd": ("income {r} VND per person per month", "thu nhập {r} đồng/người/tháng"),
+    "income_score": ("income score {r} points", "điểm thu nhập (điểm A) {r} điểm"),
     "land_m2": ("{r} m² of farm land", "{r} m² đất sản xuất"),
     "livestock_units": ("{n} livestock units", "{n} đơn vị vật nuôi"),
     "road_km": ("{n} km from an all-weather road", "cách đường giao thông {n} km"),

@@ -22,6 +22,7 @@ from .allocation import AllocationResult, run_strategy
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.eligibility import eligible_pairs, ineligibility_reasons
+from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
 from .outcomes import commune_outcomes, group_outcomes
@@ -130,7 +131,8 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
     given, ``cost_vnd`` from the file where given, else from the project.
     """
     h, p = scenario.households, scenario.projects
-    pairs = eligible_pairs(h, p)
+    consent = scenario.settings.consent
+    pairs = eligible_pairs(h, p, consent=consent)
     if model is None:
         g = scenario.gains
         merged = pairs.merge(
@@ -150,7 +152,7 @@ def scenario_gains(scenario: Scenario, model, engine=None) -> tuple[pd.DataFrame
     # scores' kinds are a subset of those, so their warnings would only repeat it
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OverlapWarning)
-        scores = score_households(model, h, p, engine=engine)
+        scores = score_households(model, h, p, engine=engine, consent=consent)
     return gains, scores
 
 
@@ -170,7 +172,8 @@ def score_scenario(scenario: Scenario, model_path: str | Path | None = None,
         scenario = replace(scenario, gains=None)
     model, _ = resolve_model(scenario, model_path, progress)
     model.check_features(scenario.households)
-    return score_households(model, scenario.households, scenario.projects, engine=engine)
+    return score_households(model, scenario.households, scenario.projects, engine=engine,
+                            consent=scenario.settings.consent)
 
 
 def make_plan(
@@ -243,7 +246,7 @@ def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:
 def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -> pd.DataFrame:
     h = scenario.households
     p = scenario.projects.set_index("project_id")
-    a = h[["household_id", "commune_id", "village", "status"]].copy()
+    a = h[["household_id", "commune_id", "village", "status"] + (["wants"] if "wants" in h else [])].copy()
     asg = result.assignment.set_index("household_id")
     a["project_id"] = a["household_id"].map(asg["project_id"]).fillna("")
     a["cooperative_id"] = a["project_id"].map(p["cooperative_id"]).fillna("")
@@ -265,7 +268,8 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -
     a["project_name"] = a["project_id"].map(p["name"]).fillna("")
 
     # Why each household is where it is.
-    inel = ineligibility_reasons(h, scenario.projects, gains[["household_id", "project_id"]])
+    inel = ineligibility_reasons(h, scenario.projects, gains[["household_id", "project_id"]],
+                                 consent=scenario.settings.consent)
     unsup = result.unsupported_reason
     reason = a["household_id"].map(unsup).astype("object")
     reason = reason.where(reason.notna(), a["household_id"].map(inel))
@@ -288,7 +292,7 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -
 
     # Priority within each commune: supported first by gain (poorer first on ties), then the
     # eligible not supported by their best gain (next in line), then the rest by capacity.
-    income = h["income_vnd"].to_numpy()
+    income = income_key(h)
     tier = np.where(a["project_id"] != "", 0, np.where(a["best_gain"].notna(), 1, 2))
     key_gain = np.where(tier == 0, a["gain"], np.where(tier == 1, a["best_gain"], a["capacity"].fillna(0)))
     order = np.lexsort((a["household_id"].to_numpy(), income, -np.nan_to_num(key_gain), tier,
@@ -305,8 +309,18 @@ def _pct(x: float) -> str:
     return "?" if pd.isna(x) else f"{x:.0%}"
 
 
+def _wants_words(cell) -> tuple[str, str]:
+    """What the household asked for (households.csv ``wants``), in both languages."""
+    kinds = [k for k in KIND_LABELS if k in wanted_kinds(cell)]
+    if not kinds:
+        return REASON_TEXTS["wants_none"]
+    return tuple(t.format(kinds=", ".join(KIND_LABELS[k][i] for k in kinds))
+                 for i, t in enumerate(REASON_TEXTS["wants"]))
+
+
 def _reason_texts(a: pd.DataFrame, factors_en, factors_vi) -> tuple[list[str], list[str]]:
     en, vi = [], []
+    shows_wants = "wants" in a.columns
     for i, r in enumerate(a.itertuples(index=False)):
         fe, fv = factors_en[i], factors_vi[i]
         if r.project_id:
@@ -324,6 +338,8 @@ def _reason_texts(a: pd.DataFrame, factors_en, factors_vi) -> tuple[list[str], l
             if pd.notna(r.p_exit_base):
                 e_p, v_p = (t.format(p_base=_pct(r.p_exit_base)) for t in REASON_TEXTS["p_without"])
                 e, v = e + e_p, v + v_p
+        if shows_wants:
+            e, v = (f"{x}; {y}" for x, y in zip((e, v), _wants_words(r.wants), strict=True))
         en.append(f"{e}. {fe}".strip() if fe else e)
         vi.append(f"{v}. {fv}".strip() if fv else v)
     return en, vi

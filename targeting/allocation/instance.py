@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Settings
+from ..data.schema import income_key
 
 __all__ = ["Instance", "Quota", "build_instance", "POVERTY_LEVEL"]
 
@@ -194,8 +195,7 @@ def build_instance(
 
     status = hh["status"].astype(str) if "status" in hh else pd.Series("poor", index=hh.index)
     poverty = status.map(POVERTY_LEVEL).fillna(0).astype("int64").to_numpy()
-    income = (pd.to_numeric(hh["income_vnd"], errors="coerce").fillna(0).to_numpy(dtype=float)
-              if "income_vnd" in hh else np.zeros(len(hh)))
+    income = income_key(hh)
 
     coop = cooperatives if cooperatives is not None else pd.DataFrame(
         columns=["cooperative_id", "capacity", "min_households"])

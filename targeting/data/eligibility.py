@@ -4,7 +4,8 @@ A household may join a project when it lives in the project's commune (and villa
 project names one), has a working-age member if the project needs one, has at least the
 project's ``min_land_m2`` of land, and has the status the project admits (``eligible``:
 ``poor`` admits poor households only, ``near_poor`` near-poor only, ``any`` everyone on the
-register). Neither :mod:`targeting.scoring` nor :mod:`targeting.allocation` imports the other;
+register). Under ``[policy] consent = "wants"`` it must also have asked for the project's kind
+(households.csv ``wants``; an empty cell asks for none). Neither :mod:`targeting.scoring` nor :mod:`targeting.allocation` imports the other;
 both import this.
 """
 
@@ -13,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .schema import wanted_kinds
+
 __all__ = ["eligible_pairs", "ineligibility_reasons"]
 
 _PROJECT_COLUMNS = ["project_id", "commune_id", "kind", "village", "cooperative_id", "cost_vnd",
@@ -20,7 +23,8 @@ _PROJECT_COLUMNS = ["project_id", "commune_id", "kind", "village", "cooperative_
 
 
 def _candidates(households: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
-    h = households[["household_id", "commune_id", "village", "status", "working_age", "land_m2"]]
+    cols = ["household_id", "commune_id", "village", "status", "working_age", "land_m2"]
+    h = households[cols + (["wants"] if "wants" in households.columns else [])]
     p = projects[[c for c in _PROJECT_COLUMNS if c in projects.columns]].rename(
         columns={"village": "project_village"}
     )
@@ -28,7 +32,7 @@ def _candidates(households: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFram
     return m
 
 
-def _rule_masks(m: pd.DataFrame) -> dict[str, pd.Series]:
+def _rule_masks(m: pd.DataFrame, consent: str = "any") -> dict[str, pd.Series]:
     pv = m["project_village"].fillna("") if "project_village" in m else pd.Series("", index=m.index)
     village_ok = (pv == "") | (pv == m["village"])
     rwa = m["requires_working_age"].fillna(0).astype(bool) if "requires_working_age" in m else False
@@ -40,35 +44,54 @@ def _rule_masks(m: pd.DataFrame) -> dict[str, pd.Series]:
         land_ok = pd.Series(True, index=m.index)
     el = m["eligible"].fillna("any") if "eligible" in m else pd.Series("any", index=m.index)
     status_ok = (el == "any") | (el == m["status"])
-    return {"village": village_ok, "working_age": wa_ok, "land": land_ok, "status": status_ok}
+    masks = {"village": village_ok, "working_age": wa_ok, "land": land_ok, "status": status_ok}
+    if consent == "wants":
+        wants = m["wants"] if "wants" in m else pd.Series(None, index=m.index, dtype="object")
+        masks["consent"] = pd.Series(
+            [k in wanted_kinds(w) for k, w in zip(m["kind"], wants, strict=True)], index=m.index, dtype=bool
+        )
+    return masks
 
 
-def eligible_pairs(households: pd.DataFrame, projects: pd.DataFrame) -> pd.DataFrame:
+def eligible_pairs(households: pd.DataFrame, projects: pd.DataFrame, *, consent: str = "any") -> pd.DataFrame:
     """Every (household, project) pair the programme rules allow.
 
-    Returns a frame with ``household_id, project_id, commune_id, kind, cooperative_id,
-    cost_vnd``, ordered by household then project as they appear in the inputs.
+    Parameters
+    ----------
+    households, projects : DataFrame
+        The validated tables of a scenario.
+    consent : {"any", "wants"}
+        ``wants``: only pairs whose project kind the household asked for (``wants``).
+
+    Returns
+    -------
+    DataFrame
+        ``household_id, project_id, commune_id, kind, cooperative_id, cost_vnd``, ordered by
+        household then project as they appear in the inputs.
     """
     m = _candidates(households, projects)
-    masks = _rule_masks(m)
+    masks = _rule_masks(m, consent)
     ok = np.logical_and.reduce([v.to_numpy(dtype=bool) for v in masks.values()]) if len(m) else []
     out = m.loc[ok, ["household_id", "project_id", "commune_id", "kind", "cooperative_id", "cost_vnd"]]
     return out.reset_index(drop=True)
 
 
 def ineligibility_reasons(
-    households: pd.DataFrame, projects: pd.DataFrame, pairs: pd.DataFrame | None = None
+    households: pd.DataFrame, projects: pd.DataFrame, pairs: pd.DataFrame | None = None, *,
+    consent: str = "any",
 ) -> pd.Series:
     """Why each household has no project it may join (``None`` for those that have one).
 
     Keys (labelled in :data:`targeting.labels.NOT_SUPPORTED`): ``no_project`` (nothing open in
     its commune or village), then the rule that shut it out of the projects it could reach:
-    ``no_working_age``, ``not_enough_land``, ``status``; with ``pairs`` (gains.csv),
-    ``not_listed`` for households the rules allow but the file does not list.
+    ``no_working_age``, ``not_enough_land``, ``status``, under ``consent="wants"``
+    ``not_requested`` (it asked for none of the kinds it could join); with ``pairs``
+    (gains.csv), ``not_listed`` for households the rules allow but the file does not list.
     """
     m = _candidates(households, projects)
-    masks = _rule_masks(m)
-    ok = masks["village"] & masks["working_age"] & masks["land"] & masks["status"]
+    masks = _rule_masks(m, consent)
+    ok = np.logical_and.reduce([v.to_numpy(dtype=bool) for v in masks.values()]) if len(m) else []
+    ok = pd.Series(ok, index=m.index, dtype=bool)
     if pairs is not None:
         listed = pd.MultiIndex.from_frame(pairs[["household_id", "project_id"]])
         ok_listed = ok & pd.MultiIndex.from_frame(m[["household_id", "project_id"]]).isin(listed)
@@ -81,6 +104,11 @@ def ineligibility_reasons(
     for key, rule in (("status", "status"), ("not_enough_land", "land"), ("no_working_age", "working_age")):
         hit = (reach & ~masks[rule]).groupby(by).any()
         reasons[reasons.index.isin(hit.index[hit])] = key
+    if "consent" in masks:  # it can reach projects, but asked for none of their kinds
+        reached = reach.groupby(by).any()
+        asked = (reach & masks["consent"]).groupby(by).any()
+        none_asked = reached & ~asked
+        reasons[reasons.index.isin(none_asked.index[none_asked])] = "not_requested"
     if pairs is not None:
         rules_ok = ok.groupby(by).any()
         reasons[reasons.index.isin(rules_ok.index[rules_ok])] = "not_listed"

@@ -182,6 +182,8 @@ def read_table(path: str | os.PathLike, spec: schema.TableSpec) -> pd.DataFrame:
         frame = schema.parse_table(raw, spec, path.name, problems)
         if spec.name in ("households", "history"):
             schema.check_households(frame, path.name, problems)
+        if spec.name == "households":
+            schema.check_income_columns(frame, path.name, problems)
     if problems:
         raise ScenarioError(problems_message(problems), problems)
     return frame

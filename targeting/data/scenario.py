@@ -18,7 +18,7 @@ from ..config import Settings, parse_settings
 from ..errors import Problem, ScenarioError, problems_message
 from . import schema
 from .files import decode_text, read_table_file, sha256_bytes
-from .standards import available_standards, classify, load_standard
+from .standards import available_standards, classify, load_standard, with_score_lines
 
 __all__ = ["Scenario", "read_scenario"]
 
@@ -78,6 +78,8 @@ def read_scenario(folder: str | os.PathLike, *, classify_missing: bool = True) -
     settings = _read_settings(folder, inputs, problems)
     tables, files = _read_tables(folder, inputs, problems)
     check_across_files(tables, files, problems)
+    if tables["households"] is not None:
+        check_consent(tables["households"], files["households"], settings, problems)
     status_derived = False
     if not problems:
         status_derived = derive_status(tables["households"], files["households"], settings,
@@ -137,8 +139,11 @@ def check_across_files(tables: dict[str, pd.DataFrame | None], files: dict[str, 
     h, p, c, co, g = (tables[k] for k in ("households", "projects", "communes", "cooperatives", "gains"))
     if h is not None:
         schema.check_households(h, files["households"], problems)
+        schema.check_income_columns(h, files["households"], problems)
     if p is not None:
         schema.check_projects(p, files["projects"], problems)
+    if tables["history"] is not None:
+        schema.check_wants(tables["history"], files["history"], problems)
     if c is not None:
         keys = c["commune_id"].dropna() if "commune_id" in c else []
         if h is not None:
@@ -180,8 +185,11 @@ def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list
     A household whose status is empty needs every deprivation column of the standard; where
     one is missing or empty the problem is reported and nothing is derived.
     """
-    std = load_standard(settings.standard_name)
+    std = with_score_lines(load_standard(settings.standard_name), settings.score_line_rural,
+                           settings.score_line_urban)
     need = "status" not in h.columns or h["status"].isna().any()
+    if need:
+        _check_income_test(h, file, std, problems)
     if need:
         missing = [d for d in std.indicators if d not in h.columns]
         if missing:
@@ -210,6 +218,40 @@ def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list
     return derived
 
 
+def _check_income_test(h: pd.DataFrame, file: str, std, problems: list[Problem]) -> None:
+    """Households whose status is derived need an income or an income score; scores need the
+    standard's score lines (published, or set in scenario.toml)."""
+    nan = pd.Series(float("nan"), index=h.index)
+    income = h["income_vnd"] if "income_vnd" in h.columns else nan
+    score = h["income_score"] if "income_score" in h.columns else nan
+    todo = h["status"].isna() if "status" in h.columns else pd.Series(True, index=h.index)
+    neither = todo & income.isna() & score.isna()
+    for i in h.index[neither][: schema.MAX_PROBLEMS_PER_COLUMN]:
+        problems.append(
+            Problem(file, int(i) + 2, "income_vnd",
+                    f"status is empty, so it is derived with {std.name}, which needs income_vnd "
+                    "or income_score; got an empty cell in both")
+        )
+    if (todo & income.isna() & score.notna()).any():
+        for key in ("score_line_rural", "score_line_urban"):
+            if getattr(std, key) is None:
+                problems.append(
+                    Problem("scenario.toml", None, f"standard.{key}",
+                            f"households are classified by income_score and {std.name} publishes "
+                            "no score lines, so this setting is required; got no value")
+                )
+
+
+def check_consent(h: pd.DataFrame, file: str, settings: Settings, problems: list[Problem]) -> None:
+    """``[policy] consent = "wants"`` needs the households' ``wants`` column."""
+    if settings.consent == "wants" and "wants" not in h.columns:
+        problems.append(
+            Problem("scenario.toml", None, "policy.consent",
+                    f"consent \"wants\" gives households only the kinds they asked for, which {file} "
+                    "lists in a wants column; the column is missing")
+        )
+
+
 def fill_defaults(tables: dict[str, pd.DataFrame | None]) -> None:
     """The contract's defaults that depend on other columns, and an empty cooperatives table."""
     p = tables["projects"]
@@ -219,5 +261,8 @@ def fill_defaults(tables: dict[str, pd.DataFrame | None]) -> None:
         p["requires_working_age"] = (
             p["requires_working_age"].fillna(schema.default_requires_working_age(p["kind"])).astype("int64")
         )
+    h = tables["households"]
+    if "income_vnd" not in h.columns:  # a register of scores only: incomes are unknown
+        h["income_vnd"] = pd.Series(pd.NA, index=h.index, dtype="Int64")
     if tables["cooperatives"] is None:
         tables["cooperatives"] = schema.empty_frame(schema.COOPERATIVES)

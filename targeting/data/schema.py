@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config import AREA_TYPES, DEPRIVATIONS, ELIGIBLE, HOUSEHOLD_STATUSES, KINDS
+from ..config import AREA_TYPES, CAUSES, DEPRIVATIONS, ELIGIBLE, HOUSEHOLD_STATUSES, KINDS
 from ..errors import Problem
 
 #: Whole VND up to a quadrillion: beyond that a value is a typo, and floats lose integers.
@@ -102,7 +102,8 @@ _HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     Column("status", "enum", required=False, choices=HOUSEHOLD_STATUSES, help="derived when absent"),
     Column("members", "int", min=1, max=100),
     Column("working_age", "int", min=0, max=100, help="between 0 and members"),
-    Column("income_vnd", "money", min=0, max=MAX_MONEY, help="per person per month"),
+    Column("income_vnd", "money", required=False, min=0, max=MAX_MONEY,
+           help="per person per month; this or income_score"),
     *(_flag(d, required=False, default=None) for d in DEPRIVATIONS),
     _flag("urban", required=False, default=0),
     _flag("ethnic_minority"),
@@ -114,7 +115,42 @@ _HOUSEHOLD_COLUMNS: tuple[Column, ...] = (
     _flag("grid_power"),
     _flag("registered_exit"),
     Column("years_poor", "int", min=0, max=200),
+    # the register extras of the annual review: all optional, absent when not given
+    Column("income_score", "int", required=False, min=0, max=10**6,
+           help="the review form's income score (points); used where income_vnd is empty"),
+    *(_flag(c, required=False, default=None, help="a cause of poverty recorded at the review")
+      for c in CAUSES),
+    Column("wants", "text", required=False,
+           help="the kinds of support the household asked for, ';'-separated"),
 )
+
+#: Separates the kinds in a ``wants`` cell (``livestock;vocational``).
+WANTS_SEPARATOR = ";"
+
+
+def income_key(h: pd.DataFrame) -> np.ndarray:
+    """How poor each household is by income, lowest first, as floats (the ``poorest`` order).
+
+    ``income_vnd`` where every household has it (as before the register extras); on a register
+    of scores only, ``income_score``; on a register mixing both, each household's income where
+    given, else its score (points are far below any income in VND, so a household known only by
+    its score comes first). A household with neither counts as 0.
+    """
+    nan = pd.Series(np.nan, index=h.index)
+    income = pd.to_numeric(h["income_vnd"], errors="coerce") if "income_vnd" in h.columns else nan
+    score = pd.to_numeric(h["income_score"], errors="coerce") if "income_score" in h.columns else nan
+    if income.isna().all() and score.notna().any():
+        key = score
+    else:
+        key = income.fillna(score)
+    return key.fillna(0).to_numpy(dtype=float)
+
+
+def wanted_kinds(cell: object) -> frozenset[str]:
+    """The kinds named in one ``wants`` cell (empty for an empty or missing cell)."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+        return frozenset()
+    return frozenset(k.strip() for k in str(cell).split(WANTS_SEPARATOR) if k.strip())
 
 def _optional_text(name: str) -> Column:
     """Text that may be left out or empty (it is then empty)."""
@@ -382,6 +418,8 @@ def _parse_numeric(text: pd.Series, empty: pd.Series, c: Column, file: str, col:
 
 
 def check_households(h: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    """Rules across a household's columns: working_age at most members, every ``wants`` a kind."""
+    check_wants(h, file, problems)
     if {"members", "working_age"} <= set(h.columns):
         m = h["members"]
         w = h["working_age"]
@@ -395,6 +433,25 @@ def check_households(h: pd.DataFrame, file: str, problems: list[Problem]) -> Non
                     f"must be between 0 and members ({m[i]}); got {w[i]}",
                 )
             )
+
+
+def check_income_columns(h: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    """A register needs ``income_vnd`` or ``income_score`` (or both)."""
+    if "income_vnd" not in h.columns and "income_score" not in h.columns:
+        # the message of a missing required column, as before income_score was accepted
+        expected = HOUSEHOLDS.column("income_vnd").expected()
+        problems.append(Problem(file, None, "income_vnd", f"required column is missing (expected {expected})"))
+
+
+def check_wants(frame: pd.DataFrame, file: str, problems: list[Problem]) -> None:
+    """Every kind named in a ``wants`` cell must be a project kind."""
+    if "wants" not in frame.columns:
+        return
+    bad = frame["wants"].map(lambda v: bool(wanted_kinds(v) - set(KINDS))).astype(bool)
+    Collector(problems).cells(
+        file, "wants", frame.index[bad], frame.loc[bad, "wants"],
+        f"expected kinds separated by '{WANTS_SEPARATOR}', each one of {', '.join(KINDS)}",
+    )
 
 
 def check_projects(p: pd.DataFrame, file: str, problems: list[Problem]) -> None:

@@ -24,10 +24,11 @@ __all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "FeatureSpec", "infer_featu
 #: The arms of the model: no support, then each project kind.
 INTERVENTIONS: tuple[str, ...] = ("none", *KINDS)
 LABELS = ("intervention", "sustained_exit")
-#: Never features: keys, places, names and the year of the programme.
+#: Never features: keys, places, names, the year of the programme, and the support a household
+#: asked for (``wants``: consent, not a trait that makes an exit more likely).
 IDENTIFIERS = frozenset(
     {"household_id", "commune_id", "village", "year", "name", "household_name", "head_name",
-     "head", "address", "phone", "project_id", "cooperative_id", "province", "district"}
+     "head", "address", "phone", "project_id", "cooperative_id", "province", "district", "wants"}
 )
 #: A text column with more distinct values than this is free text, not a category.
 MAX_CATEGORIES = 30

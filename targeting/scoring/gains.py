@@ -66,7 +66,7 @@ def _gains(model, households: pd.DataFrame, pairs: pd.DataFrame, overlap: bool =
 
 def score_households(model, households: pd.DataFrame, projects: pd.DataFrame, *,
                      reasons: bool = True, top_reasons: int = 3, engine=None,
-                     partition_rows: int | None = None) -> pd.DataFrame:
+                     partition_rows: int | None = None, consent: str = "any") -> pd.DataFrame:
     """Rank households by their capacity to exit poverty sustainably, with reasons.
 
     ``score`` is the probability of a sustained exit with the most suitable support open to the
@@ -75,11 +75,12 @@ def score_households(model, households: pd.DataFrame, projects: pd.DataFrame, *,
     household order). ``reasons_en`` / ``reasons_vi`` list the top factors behind the score.
     With ``engine`` (:mod:`targeting.engine`) households are scored in partitions of
     ``partition_rows`` as separate tasks and ranked together; the result is the same.
+    ``consent="wants"`` opens to each household only the kinds it asked for (``wants``).
     """
     if engine is not None:
         return _score_partitioned(model, households, projects, engine, partition_rows,
-                                  reasons=reasons, top_reasons=top_reasons)
-    out = _score(model, households, projects, reasons=reasons, top_reasons=top_reasons)
+                                  reasons=reasons, top_reasons=top_reasons, consent=consent)
+    out = _score(model, households, projects, reasons=reasons, top_reasons=top_reasons, consent=consent)
     out["rank"] = _rank(out)
     model.check_overlap(households, kinds=set(out["best_kind"]) - {"none"})
     return out[SCORE_COLUMNS]
@@ -99,11 +100,11 @@ def _rank(out: pd.DataFrame) -> np.ndarray:
 
 
 def _score(model, households: pd.DataFrame, projects: pd.DataFrame, *, reasons: bool,
-           top_reasons: int) -> pd.DataFrame:
+           top_reasons: int, consent: str = "any") -> pd.DataFrame:
     """Scores of ``households`` without ranks (row-wise, so partitions can be scored apart)."""
     model.check_features(households)
     P = model.predict_proba_all(households)
-    pairs = eligible_pairs(households, projects) if len(projects) else pd.DataFrame(
+    pairs = eligible_pairs(households, projects, consent=consent) if len(projects) else pd.DataFrame(
         columns=["household_id", "kind"])
     ids = households["household_id"].astype(str).to_numpy()
     open_ = np.zeros((len(households), len(INTERVENTIONS)), dtype=bool)
@@ -161,10 +162,10 @@ def _gains_task(part: tuple, *, model) -> tuple[pd.DataFrame, dict, int]:
     return out, outside, len(seen)
 
 
-def _score_task(hh: pd.DataFrame, *, model, projects, reasons: bool, top_reasons: int):
+def _score_task(hh: pd.DataFrame, *, model, projects, reasons: bool, top_reasons: int, consent: str):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        out = _score(model, hh, projects, reasons=reasons, top_reasons=top_reasons)
+        out = _score(model, hh, projects, reasons=reasons, top_reasons=top_reasons, consent=consent)
         outside = model.check_overlap(hh, kinds=set(out["best_kind"]) - {"none"})
     return out, outside, len(hh)
 
@@ -195,13 +196,16 @@ def _gains_partitioned(model, households, pairs, engine, partition_rows) -> pd.D
     return out
 
 
-def _score_partitioned(model, households, projects, engine, partition_rows, *, reasons, top_reasons):
+def _score_partitioned(model, households, projects, engine, partition_rows, *, reasons, top_reasons,
+                       consent):
     model.check_features(households)
     parts = [households.iloc[sl] for sl in _partitions(len(households), partition_rows, engine.parallelism)]
     if not parts:
-        return score_households(model, households, projects, reasons=reasons, top_reasons=top_reasons)
+        return score_households(model, households, projects, reasons=reasons, top_reasons=top_reasons,
+                                consent=consent)
     results = engine.map(_score_task, parts, shared={"model": model, "projects": projects,
-                                                     "reasons": reasons, "top_reasons": top_reasons})
+                                                     "reasons": reasons, "top_reasons": top_reasons,
+                                                     "consent": consent})
     out = pd.concat([r[0] for r in results])
     out["rank"] = _rank(out)
     _warn_overlap(model, [(r[1], r[2]) for r in results])

@@ -6,7 +6,7 @@ A new decree is a new TOML file in ``standards/data/``, not a new release of the
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 
 import numpy as np
@@ -14,7 +14,8 @@ import pandas as pd
 
 from ...errors import ScenarioError
 
-__all__ = ["Standard", "available_standards", "load_standard", "standard_for_year", "classify"]
+__all__ = ["Standard", "available_standards", "load_standard", "standard_for_year", "classify",
+           "with_score_lines"]
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,36 @@ class Standard:
     indicators: tuple[str, ...]
     labels_en: dict
     labels_vi: dict
+    #: income-score lines (points) of the review form; None where the standard publishes none
+    score_line_rural: int | None = None
+    score_line_urban: int | None = None
 
     def line(self, urban: pd.Series) -> pd.Series:
         """The income line (VND per person per month) for each household."""
         return pd.Series(
             np.where(urban.astype(bool), self.line_urban_vnd, self.line_rural_vnd),
+            index=urban.index,
+            dtype="int64",
+        )
+
+    def score_line(self, urban: pd.Series) -> pd.Series:
+        """The income-score line (points) for each household.
+
+        Raises
+        ------
+        ScenarioError
+            When the standard has no score lines (set them with :func:`with_score_lines`),
+            naming the scenario.toml settings that supply them.
+        """
+        missing = [k for k in ("score_line_rural", "score_line_urban") if getattr(self, k) is None]
+        if missing:
+            raise ScenarioError(
+                f"scenario.toml, setting {', '.join('standard.' + k for k in missing)}: standard "
+                f"{self.name} publishes no income-score lines, so households classified by "
+                "income_score need them here; got no value"
+            )
+        return pd.Series(
+            np.where(urban.astype(bool), self.score_line_urban, self.score_line_rural),
             index=urban.index,
             dtype="int64",
         )
@@ -67,6 +93,25 @@ def load_standard(name: str) -> Standard:
         indicators=tuple(i["column"] for i in inds),
         labels_en={i["column"]: i["label_en"] for i in inds},
         labels_vi={i["column"]: i["label_vi"] for i in inds},
+        score_line_rural=_opt_int(d.get("income_score_line", {}).get("rural")),
+        score_line_urban=_opt_int(d.get("income_score_line", {}).get("urban")),
+    )
+
+
+def _opt_int(v) -> int | None:
+    return None if v is None else int(v)
+
+
+def with_score_lines(standard: Standard, rural: int | None, urban: int | None) -> Standard:
+    """``standard`` with the income-score lines of scenario.toml where they are given.
+
+    A line given in scenario.toml (``[standard] score_line_rural``, ``score_line_urban``)
+    replaces the standard's published one; None keeps it.
+    """
+    return replace(
+        standard,
+        score_line_rural=standard.score_line_rural if rural is None else int(rural),
+        score_line_urban=standard.score_line_urban if urban is None else int(urban),
     )
 
 
@@ -85,6 +130,11 @@ def classify(households: pd.DataFrame, standard: Standard | str = "vn-2022-2025"
     poor: income at or below the line and deprived in ``poor_min_deprivations`` (3) or more
     indicators; near-poor: at or below the line and fewer; non-poor: above the line, however
     deprived. Missing indicator columns are an error naming them.
+
+    Where ``income_vnd`` is empty or absent the income test compares ``income_score`` with the
+    standard's score line instead (at or below = under the line); the output then also has
+    ``income_score_line``. A household with neither is an error naming its row, and so is a
+    score without score lines (naming the scenario.toml settings).
     """
     std = load_standard(standard) if isinstance(standard, str) else standard
     missing = [c for c in std.indicators if c not in households.columns]
@@ -105,7 +155,7 @@ def classify(households: pd.DataFrame, standard: Standard | str = "vn-2022-2025"
     count = deps.sum(axis=1).astype("int64")
     urban = out["urban"] if "urban" in out.columns else pd.Series(0, index=out.index)
     line = std.line(urban.fillna(0))
-    below = out["income_vnd"].astype("int64") <= line
+    below = _under_line(out, std, urban.fillna(0), line)
     status = np.where(
         below, np.where(count >= std.poor_min_deprivations, "poor", "near_poor"), "non_poor"
     )
@@ -113,3 +163,25 @@ def classify(households: pd.DataFrame, standard: Standard | str = "vn-2022-2025"
     out["income_line_vnd"] = line
     out["status"] = pd.Series(status, index=out.index, dtype="object")
     return out
+
+
+def _under_line(h: pd.DataFrame, std: Standard, urban: pd.Series, line: pd.Series) -> pd.Series:
+    """Whether each household's income (or, where it has none, its income score) is at or below
+    the line; adds ``income_score_line`` to ``h`` when a score is used."""
+    if "income_vnd" in h.columns and h["income_vnd"].notna().all():
+        return h["income_vnd"].astype("int64") <= line
+    income = pd.to_numeric(h["income_vnd"], errors="coerce") if "income_vnd" in h.columns else (
+        pd.Series(np.nan, index=h.index))
+    score = pd.to_numeric(h["income_score"], errors="coerce") if "income_score" in h.columns else (
+        pd.Series(np.nan, index=h.index))
+    neither = income.isna() & score.isna()
+    if neither.any():
+        row = int(np.nonzero(neither.to_numpy())[0][0]) + 2
+        raise ScenarioError(
+            f"households row {row}, column income_vnd: the income test of {std.name} needs "
+            "income_vnd or income_score; got an empty cell in both"
+        )
+    by_score = income.isna()
+    score_line = std.score_line(urban)
+    h["income_score_line"] = score_line.where(by_score).astype("Int64")
+    return (income <= line).where(~by_score, score <= score_line).astype(bool)
