@@ -260,14 +260,19 @@ def validate(scenario):
 @click.argument("households", type=click.Path(path_type=Path))
 @click.option("--standard", default="vn-2022-2025", show_default=True,
               help="Poverty standard: vn-2022-2025 (also 2026) or vn-2027-2030.")
+@click.option("--score-line-rural", type=click.IntRange(min=0), default=None,
+              help="Income-score line (points), rural, for rows without income_vnd [default: the standard's].")
+@click.option("--score-line-urban", type=click.IntRange(min=0), default=None,
+              help="Income-score line (points), urban, for rows without income_vnd [default: the standard's].")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="CSV or XLSX file to write.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
-def classify(households, standard, out, force):
+def classify(households, standard, score_line_rural, score_line_urban, out, force):
     """Add the official status and the deprivation count to a households table."""
     from .commands import classify_file
 
     with domain_errors():
-        counts = classify_file(households, out, standard=standard, force=force)
+        counts = classify_file(households, out, standard=standard, force=force,
+                               score_line_rural=score_line_rural, score_line_urban=score_line_urban)
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()) + f"; written to {out}")
 
 

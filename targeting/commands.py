@@ -7,18 +7,28 @@ from pathlib import Path
 from .config import HOUSEHOLD_STATUSES
 from .data import schema
 from .data.files import read_table
-from .data.standards import classify, load_standard
-from .errors import ScenarioError
+from .data.standards import check_income_test, classify, load_standard, with_score_lines
+from .errors import Problem, ScenarioError, problems_message
 from .output.files import write_folder_atomically, write_table_atomically
 from .scoring import save_model, train_model
 
 __all__ = ["classify_file", "train_file"]
 
 
-def classify_file(path, out, *, standard: str = "vn-2022-2025", force: bool = False) -> dict[str, int]:
-    """Classify the households in ``path`` with ``standard``; write ``out``; return counts."""
-    std = load_standard(standard)
+def classify_file(path, out, *, standard: str = "vn-2022-2025", force: bool = False,
+                  score_line_rural: int | None = None, score_line_urban: int | None = None) -> dict[str, int]:
+    """Classify the households in ``path`` with ``standard``; write ``out``; return counts.
+
+    Where ``income_vnd`` is empty the income test uses ``income_score`` against the standard's
+    score lines, or ``score_line_rural`` / ``score_line_urban`` where given (required for a
+    standard that publishes none).
+    """
+    std = with_score_lines(load_standard(standard), score_line_rural, score_line_urban)
     frame = read_table(path, schema.HOUSEHOLDS)
+    problems: list[Problem] = []
+    check_income_test(frame, Path(path).name, std, problems, lines_from=("--score-line-{}", None))
+    if problems:
+        raise ScenarioError(problems_message(problems), problems)
     missing = [c for c in std.indicators if c not in frame.columns]
     if missing:
         raise ScenarioError(

@@ -18,7 +18,13 @@ from ..config import Settings, parse_settings
 from ..errors import Problem, ScenarioError, problems_message
 from . import schema
 from .files import decode_text, read_table_file, sha256_bytes
-from .standards import available_standards, classify, load_standard, with_score_lines
+from .standards import (
+    available_standards,
+    check_income_test,
+    classify,
+    load_standard,
+    with_score_lines,
+)
 
 __all__ = ["Scenario", "read_scenario"]
 
@@ -189,7 +195,7 @@ def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list
                            settings.score_line_urban)
     need = "status" not in h.columns or h["status"].isna().any()
     if need:
-        _check_income_test(h, file, std, problems)
+        check_income_test(h, file, std, problems, todo=h["status"].isna() if "status" in h.columns else None)
     if need:
         missing = [d for d in std.indicators if d not in h.columns]
         if missing:
@@ -216,30 +222,6 @@ def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list
     if "status" in h.columns:
         h["status"] = h["status"].astype("object")
     return derived
-
-
-def _check_income_test(h: pd.DataFrame, file: str, std, problems: list[Problem]) -> None:
-    """Households whose status is derived need an income or an income score; scores need the
-    standard's score lines (published, or set in scenario.toml)."""
-    nan = pd.Series(float("nan"), index=h.index)
-    income = h["income_vnd"] if "income_vnd" in h.columns else nan
-    score = h["income_score"] if "income_score" in h.columns else nan
-    todo = h["status"].isna() if "status" in h.columns else pd.Series(True, index=h.index)
-    neither = todo & income.isna() & score.isna()
-    for i in h.index[neither][: schema.MAX_PROBLEMS_PER_COLUMN]:
-        problems.append(
-            Problem(file, int(i) + 2, "income_vnd",
-                    f"status is empty, so it is derived with {std.name}, which needs income_vnd "
-                    "or income_score; got an empty cell in both")
-        )
-    if (todo & income.isna() & score.notna()).any():
-        for key in ("score_line_rural", "score_line_urban"):
-            if getattr(std, key) is None:
-                problems.append(
-                    Problem("scenario.toml", None, f"standard.{key}",
-                            f"households are classified by income_score and {std.name} publishes "
-                            "no score lines, so this setting is required; got no value")
-                )
 
 
 def check_consent(h: pd.DataFrame, file: str, settings: Settings, problems: list[Problem]) -> None:

@@ -12,10 +12,10 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ...errors import ScenarioError
+from ...errors import Problem, ScenarioError
 
 __all__ = ["Standard", "available_standards", "load_standard", "standard_for_year", "classify",
-           "with_score_lines"]
+           "with_score_lines", "check_income_test"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,51 @@ def standard_for_year(year: int) -> Standard:
         if s.first_year <= year <= s.last_year:
             return s
     raise ScenarioError(f"no poverty standard is known for year {year}")
+
+
+def check_income_test(h: pd.DataFrame, file: str, std: Standard, problems: list[Problem], *,
+                      todo: pd.Series | None = None, lines_from: tuple[str, str | None] | None = None) -> None:
+    """Append a problem for every household the income test of ``std`` cannot judge.
+
+    Parameters
+    ----------
+    h : DataFrame
+        Households with ``income_vnd`` and/or ``income_score``.
+    file : str
+        The households file, for the messages.
+    std : Standard
+        The standard, with its score lines (published or from scenario.toml).
+    problems : list of Problem
+        Where the problems go: a household in ``todo`` with neither income nor score (naming its
+        row), and, when some household is judged by its score, each missing score line.
+    todo : Series of bool, optional
+        The households to classify (default: all).
+    lines_from : (str, str or None), optional
+        Where the score lines are set, as (file, setting) patterns with ``{}`` for ``rural`` /
+        ``urban`` (default: ``scenario.toml``, ``standard.score_line_{}``; the command line
+        passes ``("--score-line-{}", None)``).
+    """
+    nan = pd.Series(np.nan, index=h.index)
+    income = h["income_vnd"] if "income_vnd" in h.columns else nan
+    score = h["income_score"] if "income_score" in h.columns else nan
+    todo = pd.Series(True, index=h.index) if todo is None else todo
+    neither = todo & income.isna() & score.isna()
+    for i in h.index[neither][:20]:
+        problems.append(
+            Problem(file, int(i) + 2, "income_vnd",
+                    f"the status is derived with {std.name}, whose income test needs income_vnd "
+                    "or income_score; got an empty cell in both")
+        )
+    if not (todo & income.isna() & score.notna()).any():
+        return
+    where, names = lines_from or ("scenario.toml", "standard.score_line_{}")
+    for area in ("rural", "urban"):
+        if getattr(std, f"score_line_{area}") is None:
+            problems.append(
+                Problem(where.format(area), None, names and names.format(area),
+                        f"households are classified by income_score and {std.name} publishes no "
+                        "income-score lines, so this setting is required; got no value")
+            )
 
 
 def classify(households: pd.DataFrame, standard: Standard | str = "vn-2022-2025") -> pd.DataFrame:
