@@ -88,9 +88,9 @@ def test_neither_income_nor_score_names_the_row(tmp_path):
     assert r.exit_code == 2
     assert "households.csv row 3, column income_vnd:" in r.output
     assert "income_vnd or income_score" in r.output
-    # with a status given, nothing needs deriving: the row is valid
-    t["households"]["status"] = "poor"
-    assert cli("validate", write_tables(tmp_path / "sc2", t)).exit_code == 0
+    # with its status given the row needs no income test, and the others are still derived
+    t["households"]["status"] = ["", "poor", ""]
+    assert statuses(tmp_path / "sc2", t) == ["poor", "poor", "poor"]
 
 
 def test_classify_command_by_score(tmp_path):

@@ -216,8 +216,11 @@ def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list
                 )
     derived = False
     if need and not problems and classify_missing:
-        status = classify(h, std)["status"]
-        h["status"] = h["status"].where(h["status"].notna(), status) if "status" in h.columns else status
+        if "status" in h.columns:  # classify only the households without a status
+            status = classify(h.loc[h["status"].isna()], std)["status"]
+            h["status"] = h["status"].where(h["status"].notna(), status.reindex(h.index))
+        else:
+            h["status"] = classify(h, std)["status"]
         derived = True
     if "status" in h.columns:
         h["status"] = h["status"].astype("object")

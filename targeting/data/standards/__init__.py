@@ -221,7 +221,7 @@ def _under_line(h: pd.DataFrame, std: Standard, urban: pd.Series, line: pd.Serie
         pd.Series(np.nan, index=h.index))
     neither = income.isna() & score.isna()
     if neither.any():
-        row = int(np.nonzero(neither.to_numpy())[0][0]) + 2
+        row = int(h.index[neither][0]) + 2
         raise ScenarioError(
             f"households row {row}, column income_vnd: the income test of {std.name} needs "
             "income_vnd or income_score; got an empty cell in both"
