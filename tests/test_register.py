@@ -238,3 +238,18 @@ def test_causes_accepted_in_households_and_used_by_a_model_trained_on_them(tmp_p
         warnings.simplefilter("ignore", OverlapWarning)
         m = train_model(sc.history, seed=0, learner="s", cv=0, households=sc.households)
     assert set(CAUSES) <= set(m.features_.numeric)
+
+
+def test_public_lists_drop_the_income_score(tmp_path):
+    from dataclasses import replace
+
+    from targeting.privacy import public_plan
+
+    plan = make_plan(read_scenario(write_tables(tmp_path / "sc", consent_tables())), strategy="greedy")
+    a = plan.allocation.copy()
+    for col, lang in (("reasons_en", "en"), ("reasons_vi", "vi")):
+        a[col] = a[col] + ". " + phrase("income_score", 120.0, lang) + "; " + phrase("cause_land", 1, lang)
+    pub = public_plan(replace(plan, allocation=a), b"k" * 16).allocation
+    assert not pub["reasons_en"].str.contains("income score").any()
+    assert not pub["reasons_vi"].str.contains("điểm thu nhập").any()
+    assert pub["reasons_vi"].str.contains("thiếu đất sản xuất").all()
