@@ -16,7 +16,7 @@ from .errors import Problem
 
 __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
-    "PLAN_STATUSES", "Settings", "parse_settings", "bundled_sample", "bundled_model",
+    "PLAN_STATUSES", "DECISIONS", "Settings", "parse_settings", "bundled_sample", "bundled_model",
 ]
 
 #: The kinds of livelihood support a project offers (projects.csv ``kind``).
@@ -45,6 +45,8 @@ DEPRIVATIONS = (
 )
 #: The allocation strategies: the optimizer and the baselines it is compared with.
 STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
+#: What the village meeting may decide for a household (decisions.csv ``decision``).
+DECISIONS = ("assign", "exclude", "decline")
 #: What a plan's ``status`` may say (plan.json): ``optimal`` proven within the gap, ``feasible``
 #: meets every constraint, ``infeasible`` a baseline that could not meet a quota or minimum,
 #: ``timeout`` the time limit stopped the solver.
