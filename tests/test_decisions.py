@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from targeting.allocation import run_strategy
 from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
