@@ -361,6 +361,8 @@ def _decisions_meta(decisions: pd.DataFrame, result: AllocationResult, without: 
     """plan.json's ``decisions``: counts, the objective without them and what they cost."""
     counts = decisions["decision"].value_counts()
     out = {k: int(counts.get(k, 0)) for k in ("assign", "exclude", "decline")}
+    if decisions.attrs.get("inputs"):  # a --decisions file: which one, beside the scenario's inputs
+        out["file"] = dict(decisions.attrs["inputs"])
     cost = float(without.objective) - float(result.objective)
     out["objective_without"] = float(without.objective)
     out["exits_cost"] = max(cost, 0.0)

@@ -313,3 +313,49 @@ def test_decisions_breaking_a_constraint_are_exit_3(tmp_path):
     assert "assign h1 to p1" in r.output and "assign h3 to p1" in r.output
     assert "slots[p1]" in r.output or "budget[c1]" in r.output
     assert not (tmp_path / "out").exists()
+
+
+def test_quota_counts_assigned_households_and_stays_optimal():
+    t = _random_tables(3)
+    quota = Settings(relative_gap=0.0, min_ethnic_minority_share=0.5)
+    h = t["households"].set_index("household_id")["ethnic_minority"]
+    g = t["gains"]
+    minority = g[g["household_id"].map(h) == 1]
+    forced = _pairs(minority[["household_id", "project_id"]].iloc[:1].to_numpy())
+    r = solve_tables("optimal", t, quota, forced=forced)
+    assert r.objective == pytest.approx(_brute_force(t, forced, _pairs([]), quota), abs=1e-9)
+    assert tuple(forced.iloc[0]) in set(map(tuple, r.assignment[["household_id", "project_id"]].to_numpy()))
+
+
+def test_assigning_only_majority_households_against_a_quota_is_a_conflict():
+    hh = [{"household_id": f"h{i}", "ethnic_minority": 0} for i in range(3)]
+    t = tables(hh, [{"project_id": "p1", "slots": 5}], [(f"h{i}", "p1", 1.0) for i in range(3)],
+               {"c1": 100})
+    with pytest.raises(PolicyConflictError, match=r"quota_ethnic_minority\[c1\]"):
+        solve_tables("optimal", t, Settings(min_ethnic_minority_share=0.5), forced=_pairs([("h0", "p1")]))
+
+
+def test_plan_with_decisions_writes_every_file_and_records_the_file(tmp_path):
+    folder = _scenario(tmp_path)
+    other = tmp_path / "meeting.csv"
+    other.write_text(HEADER + "h5,assign,p1,,\n", encoding="utf-8")
+    r = cli("plan", folder, "--out", tmp_path / "out", "--decisions", other, "-q")
+    assert r.exit_code == 0, r.output
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"allocation.csv", "plan.json", "beneficiaries.xlsx", "report.html"} <= names
+    meta = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert list(meta["decisions"]["file"]) == ["meeting.csv"]
+
+
+def test_a_baseline_helped_by_the_decisions_reports_no_cost_and_says_why(tmp_path):
+    t = tiny_tables()
+    # greedy takes h1 and h2 on p1 (best gain per VND) and has no money left for h3 on p2
+    t["gains"] = pd.DataFrame({"household_id": ["h1", "h2", "h3"], "project_id": ["p1", "p1", "p2"],
+                               "gain": [0.30, 0.29, 0.35]})
+    folder = write_tables(tmp_path / "s", t)
+    (folder / "decisions.csv").write_text(HEADER + "h3,assign,p2,,\n", encoding="utf-8")
+    r = cli("allocate", folder, "--out", tmp_path / "out", "--strategy", "greedy")
+    assert r.exit_code == 0, r.output
+    d = json.loads((tmp_path / "out" / "plan.json").read_text())["decisions"]
+    assert d["objective_without"] == pytest.approx(0.59)
+    assert d["exits_cost"] == 0.0 and "greedy baseline is not optimal" in d["note"]

@@ -22,7 +22,7 @@ import pandas as pd
 from ..errors import Problem, ScenarioError, problems_message
 from . import schema
 from .eligibility import broken_rules
-from .files import read_table_file
+from .files import read_table_file, sha256_bytes
 
 __all__ = ["DecisionPairs", "check_decisions", "read_decisions", "decision_pairs",
            "decisions_by_household"]
@@ -125,7 +125,8 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
     Returns
     -------
     DataFrame
-        ``household_id, decision, project_id, kind, note`` (empty texts as ``""``/None).
+        ``household_id, decision, project_id, kind, note`` (empty texts as ``""``/None);
+        ``attrs["inputs"]``: the file's name and sha256.
 
     Raises
     ------
@@ -134,12 +135,13 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
     """
     path = Path(path)
     problems: list[Problem] = []
-    raw, _ = read_table_file(path, sheet="decisions", problems=problems)
+    raw, data = read_table_file(path, sheet="decisions", problems=problems)
     d = None if raw is None else schema.parse_table(raw, schema.DECISIONS, path.name, problems)
     if d is not None and not problems:
         check_decisions(d, path.name, households, projects, problems)
     if problems:
         raise ScenarioError(problems_message(problems), problems)
+    d.attrs["inputs"] = {path.name: sha256_bytes(data)}  # for plan.json, beside the scenario's
     return d
 
 
