@@ -16,6 +16,7 @@ from targeting.config import Settings
 from targeting.data import read_scenario
 from targeting.data.decisions import decision_pairs, read_decisions
 from targeting.errors import PolicyConflictError, ScenarioError
+from targeting.plan import make_plan
 from targeting.synth.instances import tables
 
 from .support import cli, solve_tables, tiny_tables, write_tables
@@ -235,19 +236,21 @@ def test_plan_honours_decisions_csv_and_prices_them(tmp_path):
     assert d["objective_without"] == pytest.approx(free["objective"])
     assert d["exits_cost"] == pytest.approx(free["objective"] - meta["objective"])
     assert d["exits_cost"] > 0
-    # the decided plan is the best one that honours the decisions
-    t = tiny_tables()
-    t["gains"] = GAINS
-    t["gains"] = t["gains"].assign(cost_vnd=t["gains"]["project_id"].map({"p1": 20_000_000,
-                                                                          "p2": 25_000_000}))
-    forced = _pairs([("h3", "p1")])
-    removed = _pairs([("h4", "p1"), ("h4", "p2"), ("h1", "p1")])
+
+
+def test_decisions_csv_plan_is_the_best_plan_that_honours_them(tmp_path):
+    folder = _scenario(tmp_path, HEADER + "h3,assign,p1,,họp thôn 12/3\nh4,exclude,,,đã có việc làm\n"
+                                           "h1,decline,,livestock,\n")
     sc = read_scenario(folder)
     assert len(sc.decisions) == 3
-    best = _brute_force({**t, "cooperatives": sc.cooperatives, "communes": sc.communes,
-                         "households": sc.households, "projects": sc.projects, "gains": t["gains"]},
-                        forced, removed)
-    assert meta["objective"] == pytest.approx(best)
+    meta = make_plan(sc).meta
+    gains = GAINS.assign(cost_vnd=GAINS["project_id"].map({"p1": 20_000_000, "p2": 25_000_000}))
+    forced = _pairs([("h3", "p1")])
+    removed = _pairs([("h4", "p1"), ("h4", "p2"), ("h1", "p1")])
+    t = {"households": sc.households, "projects": sc.projects, "cooperatives": sc.cooperatives,
+         "communes": sc.communes, "gains": gains}
+    assert meta["objective"] == pytest.approx(_brute_force(t, forced, removed))
+    assert meta["decisions"]["objective_without"] == pytest.approx(_brute_force(t, _pairs([]), _pairs([])))
 
 
 def test_declined_household_is_unsupported_because_it_declined(tmp_path):
@@ -359,3 +362,19 @@ def test_a_baseline_helped_by_the_decisions_reports_no_cost_and_says_why(tmp_pat
     d = json.loads((tmp_path / "out" / "plan.json").read_text())["decisions"]
     assert d["objective_without"] == pytest.approx(0.59)
     assert d["exits_cost"] == 0.0 and "greedy baseline is not optimal" in d["note"]
+
+
+def test_a_baseline_that_cannot_keep_an_assigned_pair_says_so():
+    # the quota defers the assigned majority household h0; the two minority households then take
+    # the whole budget in greedy order: the plan says it broke the decision
+    hh = [{"household_id": "h0", "ethnic_minority": 0}, {"household_id": "h1", "ethnic_minority": 1},
+          {"household_id": "h2", "ethnic_minority": 1}]
+    t = tables(hh, [{"project_id": "p1", "slots": 5}], [("h0", "p1", 0.1), ("h1", "p1", 1.0),
+                                                       ("h2", "p1", 0.9)], {"c1": 20})
+    quota = Settings(min_ethnic_minority_share=0.5)
+    forced = _pairs([("h0", "p1")])
+    r = solve_tables("greedy", t, quota, forced=forced)
+    assert r.status == "infeasible"
+    assert any(v.startswith("decision[h0,p1]") for v in r.details["violations"])
+    best = solve_tables("optimal", t, quota, forced=forced)  # the optimizer keeps it
+    assert set(best.assignment["household_id"]) == {"h0", "h1"}
