@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import PolicyConflictError
+from .checks import violations
 from .constraints.usage import usage
 from .instance import Instance
 from .model import build_model, to_cpsat
@@ -104,8 +105,9 @@ def raise_if_decisions_conflict(inst: Instance, time_limit: float = 20.0) -> Non
     """Raise :class:`PolicyConflictError` when the pairs the village meeting assigned cannot all
     be held by any plan, naming the decisions and the constraints that rule them out.
 
-    Only the groups of communes (:func:`.components.components`) that hold an assigned pair are
-    asked; each constraint is guarded by an assumption literal, so CP-SAT names a set of them
+    When the assigned pairs alone meet every constraint they are a plan and nothing is asked.
+    Otherwise only the groups of communes (:func:`.components.components`) that hold an assigned
+    pair are asked; each constraint is guarded by an assumption literal, so CP-SAT names a set of them
     that together leave no plan (as :func:`explain_commune` does for quotas).
     """
     from ortools.sat.python import cp_model
@@ -114,6 +116,8 @@ def raise_if_decisions_conflict(inst: Instance, time_limit: float = 20.0) -> Non
 
     if inst.pair_forced is None or not inst.pair_forced.any():
         return
+    if not violations(inst, np.flatnonzero(inst.pair_forced)):
+        return  # the assigned pairs alone are a plan: nothing to explain
     parts = [p for p in components(inst) if inst.pair_forced[p].any()]
     sub = inst.take(np.sort(np.concatenate(parts)))
     lm = build_model(sub)
