@@ -336,8 +336,8 @@ def _with_decisions(a: pd.DataFrame, decisions: pd.DataFrame, pairs: DecisionPai
     excluded, or that declined everything it could get, is unsupported for that reason."""
     by = decisions_by_household(decisions).set_index("household_id")
     a = a.copy()
-    a["decision"] = a["household_id"].map(by["decision"]).fillna("")
-    a["decision_note"] = a["household_id"].map(by["decision_note"]).fillna("")
+    for col in ("decision", "decision_note"):
+        a[col] = a["household_id"].map(by[col].astype(object)).astype(object).fillna("")
     left = pd.MultiIndex.from_frame(gains[["household_id", "project_id"]].astype(str))
     gone = left.isin(pd.MultiIndex.from_frame(pairs.removed.astype(str)))
     has_pair = set(gains["household_id"].astype(str)[~gone])

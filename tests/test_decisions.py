@@ -378,3 +378,16 @@ def test_a_baseline_that_cannot_keep_an_assigned_pair_says_so():
     assert any(v.startswith("decision[h0,p1]") for v in r.details["violations"])
     best = solve_tables("optimal", t, quota, forced=forced)  # the optimizer keeps it
     assert set(best.assignment["household_id"]) == {"h0", "h1"}
+
+
+def test_an_empty_decisions_file_changes_no_assignment(tmp_path):
+    base = _scenario(tmp_path, name="base")
+    folder = _scenario(tmp_path, HEADER)
+    assert cli("allocate", base, "--out", tmp_path / "a").exit_code == 0
+    r = cli("allocate", folder, "--out", tmp_path / "b")
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(tmp_path / "a" / "allocation.csv", keep_default_na=False)
+    b = pd.read_csv(tmp_path / "b" / "allocation.csv", keep_default_na=False)
+    assert b["project_id"].tolist() == a["project_id"].tolist() and set(b["decision"]) == {""}
+    d = json.loads((tmp_path / "b" / "plan.json").read_text())["decisions"]
+    assert (d["assign"], d["exclude"], d["decline"], d["exits_cost"]) == (0, 0, 0, 0.0)
