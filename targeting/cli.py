@@ -41,6 +41,19 @@ def scenario_options(out_help: str):
     return decorate
 
 
+def decisions_option(f):
+    """``--decisions FILE``, shared by plan and allocate."""
+    return click.option("--decisions", type=click.Path(path_type=Path),
+                        help="What the village meeting decided (decisions.csv format); read instead "
+                        "of the scenario's decisions.csv.")(f)
+
+
+def _read_decisions(path: Path | None, sc):
+    from .data.decisions import read_decisions
+
+    return None if path is None else read_decisions(path, sc.households, sc.projects)
+
+
 def _check_engine(engine: str, scheduler: str | None) -> None:
     # Checked before any work, like every conflicting option.
     if scheduler is not None and engine != "dask":
@@ -178,8 +191,10 @@ def main(verbose: bool) -> None:
 @click.option("--key-file", type=click.Path(path_type=Path), help="The commune's secret key for --public "
               "(else the TARGETING_PUBLIC_KEY variable).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+@decisions_option
 @engine_options
-def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, key_file, quiet, engine, scheduler):
+def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, key_file, quiet, decisions,
+         engine, scheduler):
     """Plan a scenario end to end and write the plan folder.
 
     Validates SCENARIO, derives missing statuses, scores households, allocates support and
@@ -198,9 +213,10 @@ def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, k
         key = read_key(key_file) if public else None
         sc = _read(scenario)
         say(f"read {sc.path}: {len(sc.households)} households, {len(sc.projects)} projects")
+        decided = _read_decisions(decisions, sc)
         with open_engine(engine, scheduler) as eng:
             p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say,
-                          engine=eng)
+                          engine=eng, decisions=decided)
         if key is not None:
             p = public_plan(p, key)
         say(f"writing {out}")
@@ -224,6 +240,11 @@ def _print_plan(p, out: Path) -> None:
         f"{m['strategy']}: {m['status']}; objective {m['objective']:.3f} added sustained exits, "
         f"bound {bound}, gap {gap}, {m['solve_seconds']:.2f}s; {m['supported']} households supported"
     )
+    d = m.get("decisions")
+    if d is not None:
+        click.echo(f"decisions: {d['assign']} assign, {d['exclude']} exclude, {d['decline']} decline; "
+                   f"{d['exits_cost']:.3f} expected exits fewer than without them "
+                   f"({d['objective_without']:.3f})")
     s = p.summary
     for r in s.itertuples(index=False):
         exits = "" if r.expected_exits != r.expected_exits else f", expected exits {r.expected_exits:.1f}"
@@ -320,8 +341,9 @@ def score(scenario, model_path, out, force, engine, scheduler):
 @scenario_options("Plan folder to write.")
 @click.option("--strategy", type=STRATEGY_CHOICE, help="Allocation strategy.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
+@decisions_option
 @engine_options
-def allocate(scenario, model_path, out, strategy, time_limit, force, engine, scheduler):
+def allocate(scenario, model_path, out, strategy, time_limit, force, decisions, engine, scheduler):
     """The optimizer alone: allocation.csv, summary.csv and plan.json."""
     from .engine import open_engine
     from .plan import make_plan, write_plan
@@ -330,9 +352,10 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, engine, sch
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
+        decided = _read_decisions(decisions, sc)
         with open_engine(engine, scheduler) as eng:
             p = make_plan(sc, model_path=model_path, strategy=strategy, time_limit_s=time_limit, progress=say,
-                          engine=eng)
+                          engine=eng, decisions=decided)
         write_plan(p, out, force=force, files=("allocation.csv", "summary.csv", "plan.json"))
     _print_plan(p, out)
 

@@ -16,7 +16,8 @@ from .errors import Problem
 
 __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
-    "PLAN_STATUSES", "CONSENT", "CAUSES", "Settings", "parse_settings", "bundled_sample", "bundled_model",
+    "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "Settings", "parse_settings", "bundled_sample",
+    "bundled_model",
 ]
 
 #: The kinds of livelihood support a project offers (projects.csv ``kind``).
@@ -48,6 +49,8 @@ CAUSES = ("cause_land", "cause_capital", "cause_labour", "cause_tools", "cause_k
           "cause_skills", "cause_illness", "cause_other")
 #: The allocation strategies: the optimizer and the baselines it is compared with.
 STRATEGIES = ("optimal", "greedy", "capacity", "poorest", "lottery")
+#: What the village meeting may decide for a household (decisions.csv ``decision``).
+DECISIONS = ("assign", "exclude", "decline")
 #: What a plan's ``status`` may say (plan.json): ``optimal`` proven within the gap, ``feasible``
 #: meets every constraint, ``infeasible`` a baseline that could not meet a quota or minimum,
 #: ``timeout`` the time limit stopped the solver.

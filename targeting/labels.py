@@ -53,6 +53,15 @@ NOT_SUPPORTED = {
         "others gain more for the money; next in line if more money comes",
         "hộ khác có hiệu quả cao hơn với cùng kinh phí; được xét tiếp khi có thêm kinh phí",
     ),
+    "meeting": ("the village meeting decided so", "quyết định của cuộc họp thôn"),
+    "declined": ("the household declined", "hộ từ chối"),
+}
+
+#: What the village meeting decided (decisions.csv ``decision``), for the lists.
+DECISION_LABELS = {
+    "assign": ("agreed by the meeting", "đồng ý"),
+    "exclude": ("no support this year (meeting's decision)", "không hỗ trợ (quyết định của cuộc họp)"),
+    "decline": ("the household declined", "hộ từ chối"),
 }
 
 COLUMN_LABELS = {

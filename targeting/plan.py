@@ -21,6 +21,7 @@ from . import __version__
 from .allocation import AllocationResult, run_strategy
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
+from .data.decisions import DecisionPairs, decision_pairs, decisions_by_household
 from .data.eligibility import eligible_pairs, ineligibility_reasons
 from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
@@ -188,6 +189,7 @@ def make_plan(
     scores: pd.DataFrame | None = None,
     progress: Progress | None = None,
     engine=None,
+    decisions: pd.DataFrame | None = None,
 ) -> Plan:
     """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
 
@@ -195,6 +197,9 @@ def make_plan(
     ``engine`` (:mod:`targeting.engine`; ``None`` = this machine) scores households in
     partitions and solves the optimizer's per-commune subproblems as tasks; results are merged
     in a fixed order, so the same scenario and seed give the same plan on every engine.
+    ``decisions`` (checked, :func:`targeting.data.decisions.read_decisions`; default: the
+    scenario's decisions.csv) are honoured: the plan is optimal around them, and the same
+    scenario is solved again without them for ``plan.json``'s ``decisions`` block.
     """
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:
@@ -208,28 +213,42 @@ def make_plan(
         _say(progress, "computing gains for eligible household-project pairs")
         gains, scores = scenario_gains(scenario, model, engine=engine)
     capacity = _capacity(gains, scores)
+    decisions = scenario.decisions if decisions is None else decisions
+    pairs = None if decisions is None else decision_pairs(decisions, scenario.projects)
+    if pairs is not None:
+        _check_assigned_pairs(pairs, gains)
     _say(progress, f"allocating with strategy {strategy}")
     t0 = time.perf_counter()
-    result = run_strategy(
-        strategy,
-        scenario.households,
-        scenario.projects,
-        scenario.cooperatives,
-        scenario.communes,
-        gains[["household_id", "project_id", "gain", "cost_vnd"]],
-        settings,
-        capacity=capacity,
-        engine=engine,
-    )
+
+    def allocate(**decided) -> AllocationResult:
+        return run_strategy(
+            strategy,
+            scenario.households,
+            scenario.projects,
+            scenario.cooperatives,
+            scenario.communes,
+            gains[["household_id", "project_id", "gain", "cost_vnd"]],
+            settings,
+            capacity=capacity,
+            engine=engine,
+            **decided,
+        )
+
+    result = allocate() if pairs is None else allocate(forced=pairs.forced, removed=pairs.removed)
     log.info("strategy %s: status %s, objective %.4f in %.2fs", strategy, result.status, result.objective,
              time.perf_counter() - t0)
     allocation = _allocation_table(scenario, gains, scores, result)
+    if pairs is not None:
+        allocation = _with_decisions(allocation, decisions, pairs, gains)
     summary = commune_outcomes(allocation, scenario.communes)
     groups = {
         by: group_outcomes(allocation, scenario.households, by)
         for by in ("ethnic_minority", "female_head", "village")
     }
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
+    if pairs is not None:
+        _say(progress, "solving again without the meeting's decisions, to price them")
+        meta["decisions"] = _decisions_meta(decisions, result, allocate(), settings)
     return Plan(
         scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
         meta=meta, result=result, scores=scores, gains=gains,
@@ -303,6 +322,62 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -
                                                      factors_vi.iloc[order].to_numpy())
     extra = [c for c in a.columns if c not in ALLOCATION_COLUMNS]
     return a[ALLOCATION_COLUMNS + extra]
+
+
+def _check_assigned_pairs(pairs: DecisionPairs, gains: pd.DataFrame) -> None:
+    """An assigned pair must be one of the scenario's eligible pairs (exit 2 otherwise)."""
+    listed = pd.MultiIndex.from_frame(gains[["household_id", "project_id"]].astype(str))
+    missing = ~pd.MultiIndex.from_frame(pairs.forced).isin(listed)
+    if missing.any():
+        h, p = pairs.forced[missing].iloc[0]
+        raise ScenarioError(f"decisions: household {h} may not join project {p}: the pair is not "
+                            "among the scenario's eligible pairs (gains.csv does not list it)")
+
+
+def _with_decisions(a: pd.DataFrame, decisions: pd.DataFrame, pairs: DecisionPairs,
+                    gains: pd.DataFrame) -> pd.DataFrame:
+    """``decision`` and ``decision_note`` after the contract's columns; a household the meeting
+    excluded, or that declined everything it could get, is unsupported for that reason."""
+    by = decisions_by_household(decisions).set_index("household_id")
+    a = a.copy()
+    for col in ("decision", "decision_note"):
+        a[col] = a["household_id"].map(by[col].astype(object)).astype(object).fillna("")
+    left = pd.MultiIndex.from_frame(gains[["household_id", "project_id"]].astype(str))
+    gone = left.isin(pd.MultiIndex.from_frame(pairs.removed.astype(str)))
+    has_pair = set(gains["household_id"].astype(str)[~gone])
+    unsupported = a["project_id"] == ""
+    meeting = unsupported & (a["decision"] == "exclude")
+    declined = unsupported & (a["decision"] == "decline") & ~a["household_id"].astype(str).isin(has_pair)
+    a.loc[meeting, "reason_key"] = "meeting"
+    a.loc[declined, "reason_key"] = "declined"
+    for key in ("meeting", "declined"):
+        rows = a.index[a["reason_key"] == key]
+        why_en, why_vi = NOT_SUPPORTED[key]
+        a.loc[rows, "reasons_en"] = REASON_TEXTS["not_supported"][0].format(why=why_en)
+        a.loc[rows, "reasons_vi"] = REASON_TEXTS["not_supported"][1].format(why=why_vi)
+    cols = list(a.columns)
+    head = ALLOCATION_COLUMNS + ["decision", "decision_note"]
+    return a[head + [c for c in cols if c not in head]]
+
+
+def _decisions_meta(decisions: pd.DataFrame, result: AllocationResult, without: AllocationResult,
+                    settings) -> dict:
+    """plan.json's ``decisions``: counts, the objective without them and what they cost."""
+    counts = decisions["decision"].value_counts()
+    out = {k: int(counts.get(k, 0)) for k in ("assign", "exclude", "decline")}
+    if decisions.attrs.get("inputs"):  # a --decisions file: which one, beside the scenario's inputs
+        out["file"] = dict(decisions.attrs["inputs"])
+    cost = float(without.objective) - float(result.objective)
+    out["objective_without"] = float(without.objective)
+    out["exits_cost"] = max(cost, 0.0)
+    if cost < 0:
+        why = (f"the solver stops within relative_gap = {settings.relative_gap}, so the plan "
+               "without decisions may be that far below its optimum"
+               if result.strategy == "optimal" else
+               f"the {result.strategy} baseline is not optimal, with or without decisions")
+        out["note"] = (f"the decided plan's objective is {-cost:.6g} above the plan without "
+                       f"decisions: {why}; exits_cost is reported as 0")
+    return out
 
 
 def _pct(x: float) -> str:

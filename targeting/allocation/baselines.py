@@ -70,6 +70,10 @@ def run_baseline(strategy: str, inst: Instance, settings: Settings,
     order = baseline_order(strategy, inst, settings, capacity)
     chosen = fill_viable(inst, order)
     broken = checks.violations(inst, chosen)
+    if inst.pair_forced is not None:  # an assigned pair its order could not keep (quotas first)
+        lost = np.setdiff1d(np.flatnonzero(inst.pair_forced), chosen)
+        broken += [f"decision[{inst.hh_ids[inst.pair_h[i]]},{inst.p_ids[inst.pair_p[i]]}]: "
+                   "assigned by the meeting, not in the plan" for i in lost]
     status = "feasible" if not broken else "infeasible"
     if broken:
         log.warning("%s plan breaks %d constraints, first: %s", strategy, len(broken), broken[0])

@@ -23,3 +23,12 @@ def violations(inst: Instance, chosen: np.ndarray, *, with_quotas: bool = True) 
     if with_quotas:
         out += quotas.violations(inst, chosen)
     return out
+
+
+def honours_decisions(inst: Instance, chosen: np.ndarray) -> bool:
+    """Whether a plan meets every hard constraint and holds every assigned pair (always True
+    for a feasible plan without decisions)."""
+    if inst.pair_forced is None:
+        return True
+    chosen = np.asarray(chosen, dtype=np.int64)
+    return bool(np.isin(np.flatnonzero(inst.pair_forced), chosen).all()) and not violations(inst, chosen)

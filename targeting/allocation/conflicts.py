@@ -16,6 +16,7 @@ import numpy as np
 
 from ..config import Settings
 from ..errors import PolicyConflictError
+from .checks import violations
 from .constraints.usage import usage
 from .instance import Instance
 from .model import build_model, to_cpsat
@@ -90,3 +91,62 @@ def raise_if_conflicts(inst: Instance, chosen: np.ndarray, settings: Settings) -
     if msgs:
         more = f" ... and {len(msgs) - 5} more communes" if len(msgs) > 5 else ""
         raise PolicyConflictError("the policy cannot be met: " + "; ".join(msgs[:5]) + more)
+
+
+#: Every constraint family, for explaining decisions that cannot all be honoured.
+ALL_FAMILIES = {"budget", "slots", "envelope", "min_group", "cooperative", "coop_min", "quota"}
+
+
+def _decided(inst: Instance, idx) -> list[str]:
+    return [f"assign {inst.hh_ids[inst.pair_h[i]]} to {inst.p_ids[inst.pair_p[i]]}" for i in idx]
+
+
+def raise_if_decisions_conflict(inst: Instance, time_limit: float = 20.0) -> None:
+    """Raise :class:`PolicyConflictError` when the pairs the village meeting assigned cannot all
+    be held by any plan, naming the decisions and the constraints that rule them out.
+
+    When the assigned pairs alone meet every constraint they are a plan and nothing is asked.
+    Otherwise only the groups of communes (:func:`.components.components`) that hold an assigned
+    pair are asked; each constraint is guarded by an assumption literal, so CP-SAT names a set of them
+    that together leave no plan (as :func:`explain_commune` does for quotas).
+    """
+    from ortools.sat.python import cp_model
+
+    from .components import components
+
+    if inst.pair_forced is None or not inst.pair_forced.any():
+        return
+    if not violations(inst, np.flatnonzero(inst.pair_forced)):
+        return  # the assigned pairs alone are a plan: nothing to explain
+    parts = [p for p in components(inst) if inst.pair_forced[p].any()]
+    sub = inst.take(np.sort(np.concatenate(parts)))
+    lm = build_model(sub)
+    stuck = np.flatnonzero(lm.zero & lm.one)
+    if len(stuck):
+        raise PolicyConflictError(
+            "the village meeting's decisions cannot be honoured: "
+            f"{', '.join(_decided(sub, stuck))}: the project can never run "
+            f"({', '.join(lm.zero_reasons)} cannot be met)")
+    model, _, _, assume = to_cpsat(lm, np.zeros(sub.n_pairs, dtype=np.int64),
+                                   assumptions_for=ALL_FAMILIES)
+    model.clear_objective()
+    model.add_assumptions([lit for lit, _ in assume.values()])
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = 1  # assumptions need the single-thread core extraction
+    if solver.solve(model) != cp_model.INFEASIBLE:
+        return
+    core = [assume[i][1] for i in solver.sufficient_assumptions_for_infeasibility() if i in assume]
+    forced = np.flatnonzero(sub.pair_forced)
+    facts, involved = [], set()
+    for c in core:
+        mine = forced[np.isin(forced, c.idx)]
+        involved.update(mine.tolist())
+        fact = c.name
+        if c.ub is not None and len(mine):
+            coef = dict(zip(c.idx.tolist(), c.coef.tolist()))
+            fact += f" (the assigned households alone use {sum(coef[i] for i in mine)} of {c.ub})"
+        facts.append(fact)
+    names = _decided(sub, sorted(involved) or forced)
+    raise PolicyConflictError("the village meeting's decisions cannot all be honoured: "
+                              f"{'; '.join(names)}: {', '.join(facts)} cannot all be met")

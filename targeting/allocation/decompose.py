@@ -38,6 +38,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..config import Settings
+from . import checks
 from .fill import fill_viable, greedy_order
 from .instance import Instance
 from .lp import guided_pairs, lp_relaxation
@@ -140,6 +141,9 @@ def solve_decomposed(inst: Instance, settings: Settings, *, solve_part: SolvePar
         k = inst.pair_k[chosen]
         tot = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
         bad = (tot > 0) & (tot < inst.k_min) & ~closed
+        if inst.pair_forced is not None:  # a cooperative holding an assigned pair stays open
+            k_forced = inst.pair_k[inst.pair_forced]
+            bad[k_forced[k_forced >= 0]] = False
         if not bad.any() or rounds >= 10:
             break
         rounds += 1
@@ -153,7 +157,7 @@ def solve_decomposed(inst: Instance, settings: Settings, *, solve_part: SolvePar
     # never worse than the greedy plan of the whole instance (it meets every constraint too)
     greedy = fill_viable(inst, greedy_order(inst))
     greedy_obj = inst.total_gain(greedy)
-    used_greedy = greedy_obj > objective
+    used_greedy = greedy_obj > objective and checks.honours_decisions(inst, greedy)
     if used_greedy:
         log.warning("decomposed plan (%.4f) below greedy (%.4f): keeping greedy", objective, greedy_obj)
         chosen, objective = greedy, greedy_obj

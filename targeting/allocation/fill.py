@@ -63,7 +63,7 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
     cp = closed_p.tolist() if closed_p is not None else [False] * len(inst.p_ids)
     ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
     chosen: list[int] = []
-    pending = [int(i) for i in order]
+    pending = [int(i) for i in _forced_first(inst, order)]
     while pending:
         deferred = []
         took = False
@@ -115,5 +115,32 @@ def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | N
         bad_k = (n_k > 0) & (n_k < (inst.k_min if coop_min is None else coop_min))
         if not bad_p.any() and not bad_k.any():
             return chosen
+        if inst.pair_forced is not None:
+            # the meeting's assigned pairs are never dropped: their project and cooperative stay
+            # open (a plan that then misses a minimum is a conflict the caller reports)
+            keep_p, keep_k = _forced_projects(inst)
+            bad_p &= ~keep_p
+            bad_k &= ~keep_k
+            if not bad_p.any() and not bad_k.any():
+                return chosen
         closed_p |= bad_p
         closed_k |= bad_k
+
+
+def _forced_first(inst: Instance, order: np.ndarray) -> np.ndarray:
+    """``order`` with the meeting's assigned pairs first (unchanged without decisions)."""
+    if inst.pair_forced is None:
+        return np.asarray(order)
+    forced = np.flatnonzero(inst.pair_forced)
+    order = np.asarray(order, dtype=np.int64)
+    return np.r_[forced, order[~inst.pair_forced[order]]].astype(np.int64)
+
+
+def _forced_projects(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the projects and cooperatives that hold an assigned pair."""
+    keep_p = np.zeros(len(inst.p_ids), dtype=bool)
+    keep_p[inst.pair_p[inst.pair_forced]] = True
+    keep_k = np.zeros(len(inst.k_ids), dtype=bool)
+    k = inst.pair_k[inst.pair_forced]
+    keep_k[k[k >= 0]] = True
+    return keep_p, keep_k

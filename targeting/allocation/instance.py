@@ -66,6 +66,15 @@ class Instance:
     pair_gain: np.ndarray  # float64, exactly as supplied
     pair_cost: np.ndarray  # int64 VND
     quotas: list[Quota] = field(default_factory=list)
+    #: pairs the village meeting assigned (fixed to 1 in every model); None: no decisions
+    pair_forced: np.ndarray | None = None
+
+    @property
+    def forced(self) -> np.ndarray:
+        """Mask over pairs: those fixed to 1 by the meeting's decisions (all False without)."""
+        if self.pair_forced is None:
+            return np.zeros(self.n_pairs, dtype=bool)
+        return self.pair_forced
 
     @property
     def pair_c(self) -> np.ndarray:
@@ -117,6 +126,7 @@ class Instance:
             pair_gain=self.pair_gain[idx],
             pair_cost=self.pair_cost[idx],
             quotas=self.quotas,
+            pair_forced=None if self.pair_forced is None else self.pair_forced[idx],
         )
 
 
@@ -136,7 +146,7 @@ class Instance:
         quotas = [replace(q, attr=np.asarray(q.attr)[h_used]) for q in self.quotas]
         return Instance(**hh, **pp, **kc, pair_h=pair_h.astype(np.int64),
                         pair_p=pair_p.astype(np.int64), pair_gain=self.pair_gain,
-                        pair_cost=self.pair_cost, quotas=quotas)
+                        pair_cost=self.pair_cost, quotas=quotas, pair_forced=self.pair_forced)
 
     def total_gain(self, chosen) -> float:
         """The objective of a plan: the exactly rounded sum of its pairs' gains."""
@@ -176,10 +186,31 @@ def build_instance(
     communes: pd.DataFrame,
     gains: pd.DataFrame,
     settings: Settings,
+    forced: pd.DataFrame | None = None,
+    removed: pd.DataFrame | None = None,
 ) -> Instance:
-    """Arrays of the allocation problem. ``gains`` lists exactly the eligible pairs."""
+    """Arrays of the allocation problem. ``gains`` lists exactly the eligible pairs.
+
+    ``forced`` and ``removed`` (``household_id, project_id``, the village meeting's decisions):
+    a forced pair is fixed to 1 (its household's other pairs are dropped), a removed pair is
+    dropped. Without either the instance is exactly as before.
+    """
     g = gains[["household_id", "project_id", "gain"] + (["cost_vnd"] if "cost_vnd" in gains else [])]
     g = g.drop_duplicates(["household_id", "project_id"], keep="first")
+    keys = g["household_id"].astype(str) + "\x1f" + g["project_id"].astype(str)
+    forced_keys = None
+    if removed is not None and len(removed):
+        gone = set(_pair_keys(removed))
+        g, keys = g[~keys.isin(gone)], keys[~keys.isin(gone)]
+    if forced is not None and len(forced):
+        forced_keys = set(_pair_keys(forced))
+        missing = sorted(forced_keys - set(keys))
+        if missing:
+            h, p = missing[0].split("\x1f")
+            raise ValueError(f"assigned pair ({h}, {p}) is not an eligible pair of the gains")
+        fh = set(forced["household_id"].astype(str))
+        keep = ~g["household_id"].astype(str).isin(fh) | keys.isin(forced_keys)
+        g, keys = g[keep], keys[keep]
     hh_all = households.set_index("household_id", drop=False)
     proj = projects.reset_index(drop=True)
     p_index = pd.Index(proj["project_id"].astype(str))
@@ -243,4 +274,11 @@ def build_instance(
         pair_cost=cost[o],
         quotas=quotas_from_settings(settings, hh),
     )
+    if forced_keys is not None:
+        final = pd.Series(_pair_keys(g), dtype=object)
+        inst.pair_forced = final.isin(forced_keys).to_numpy()[o]
     return inst
+
+
+def _pair_keys(pairs: pd.DataFrame) -> list[str]:
+    return (pairs["household_id"].astype(str) + "\x1f" + pairs["project_id"].astype(str)).tolist()

@@ -81,9 +81,10 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
     cost[: m.n_x] = -inst.pair_gain
     upper = np.ones(n_var)
     upper[: m.n_x][m.zero] = 0.0
-    bounds = np.c_[np.zeros(n_var), upper]
+    lower = m.lower_bounds()
+    bounds = np.c_[lower, upper]
     if A.shape[0] == 0:
-        x = (cost < 0).astype(float) * upper
+        x = np.maximum((cost < 0).astype(float) * upper, lower[: m.n_x])
         return LPSolution(bound=float(-(cost @ x)), x=x[: m.n_x],
                           reduced_cost=np.maximum(cost[: m.n_x], 0),
                           budget_dual=np.zeros(len(inst.c_ids)), coop_dual=np.zeros(len(inst.k_ids)),

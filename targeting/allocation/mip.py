@@ -21,12 +21,14 @@ Gains go in as exactly scaled integers (:mod:`.objective`), so relative_gap = 0 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 
 import numpy as np
 
 from ..config import Settings
+from . import checks
 from .backends.cpsat import solve_cpsat
 from .backends.highs import solve_highs
 from .backends.linear_solver import solve_linear_solver
@@ -56,6 +58,8 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     if hint is None:
         hint = fill_viable(inst, greedy_order(inst), coop_capacity=coop_capacity, coop_min=coop_min)
     hint_obj = inst.total_gain(hint)
+    # a warm start that drops an assigned pair (or breaks a minimum to keep one) is no fallback
+    floor = hint_obj if checks.honours_decisions(inst, hint) else -math.inf
     if backend == "cpsat":
         out = solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
     elif backend == "highs":
@@ -64,7 +68,7 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
         out = _solve_portfolio(inst, lm, settings, limit, hint, tiebreak, t0)
     else:
         out = solve_linear_solver(inst, lm, settings, limit, hint, backend)
-    if out.chosen is None or out.objective < hint_obj - 1e-9:
+    if out.chosen is None or out.objective < floor - 1e-9:
         # no plan in time (or a worse one): keep the greedy plan
         out.chosen = hint
         out.objective = hint_obj

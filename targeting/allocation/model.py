@@ -48,10 +48,19 @@ class LinearModel:
     #: ``(name, pair indices, variable)``: ``x[i] <= variable`` for each pair (valid inequalities
     #: that tighten the LP relaxation of the open / linked binaries a great deal)
     links: list[tuple[str, np.ndarray, int]] = field(default_factory=list)
+    one: np.ndarray | None = None  # pairs fixed to 1 (the village meeting assigned them)
 
     def __post_init__(self):
         if self.zero is None:
             self.zero = np.zeros(self.n_x, dtype=bool)
+        if self.one is None:
+            self.one = self.inst.forced.copy()
+
+    def lower_bounds(self) -> np.ndarray:
+        """Lower bound of every variable (pairs, then the binaries): 1 for assigned pairs."""
+        lo = np.zeros(self.n_x + len(self.bool_names))
+        lo[: self.n_x][self.one] = 1.0
+        return lo
 
     def new_bool(self, name: str) -> int:
         self.bool_names.append(name)
@@ -142,6 +151,8 @@ def to_cpsat(m: LinearModel, objective: np.ndarray, *, names: bool = True, hint=
     allv = x + extra
     for i in np.flatnonzero(m.zero):
         model.add(x[i] == 0)
+    for i in np.flatnonzero(m.one):
+        model.add(x[i] == 1)
     for grp in m.household_groups():
         ct = model.add_at_most_one([x[i] for i in grp])
         if names:
@@ -196,13 +207,15 @@ def to_linear_solver(m: LinearModel, objective: np.ndarray, solver_id: str = "SC
     n = m.n_x
     inf = solver.infinity()
     if relax:
-        x = [solver.NumVar(0.0, 0.0 if m.zero[i] else 1.0, m.x_name(i) if names else "")
-             for i in range(n)]
+        x = [solver.NumVar(float(m.one[i]), 0.0 if m.zero[i] else 1.0,
+                           m.x_name(i) if names else "") for i in range(n)]
         extra = [solver.NumVar(0.0, 1.0, nm) for nm in m.bool_names]
     else:
         x = [solver.BoolVar(m.x_name(i) if names else "") for i in range(n)]
         for i in np.flatnonzero(m.zero):
             x[i].SetUb(0)
+        for i in np.flatnonzero(m.one):
+            x[i].SetLb(1)
         extra = [solver.BoolVar(nm) for nm in m.bool_names]
     allv = x + extra
     for grp in m.household_groups():

@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from ..config import Settings
+from . import checks
 from .fill import fill_viable, greedy_order, lp_guided_order
 from .instance import Instance
 from .lp import guided_pairs, lp_relaxation
@@ -66,7 +67,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
                 out = nb
             elif nb is not None:
                 hint = nb.chosen
-            if out is None and not full:
+            if out is None and not full and checks.honours_decisions(inst, hint):
                 obj = inst.total_gain(hint)
                 out = SolveOutcome(chosen=hint, status="feasible", objective=obj,
                                    bound=max(float(lp.bound), obj), solver=LP_ROUNDING,
@@ -99,7 +100,7 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None,
         return None
     chosen = _best_hint(inst, lp)
     obj = inst.total_gain(chosen)
-    if not _proven_by_lp(obj, lp, settings):
+    if not _proven_by_lp(obj, lp, settings) or not checks.honours_decisions(inst, chosen):
         return None
     return SolveOutcome(chosen=chosen, status="optimal", objective=obj, bound=float(lp.bound),
                         solver=LP_ROUNDING, seconds=time.perf_counter() - t0,

@@ -130,6 +130,9 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
     broken = checks.violations(inst, chosen)
     if broken:  # a guard: the solver's plan must meet every constraint
         raise RuntimeError(f"optimal plan breaks {broken[0]}; please report this as a bug")
+    if not checks.honours_decisions(inst, chosen):
+        raise RuntimeError("optimal plan drops a pair the meeting assigned; please report this "
+                           "as a bug")
     gap = relative_gap(out.objective, out.bound)
     if gap < 1e-12:
         gap = 0.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..config import STRATEGIES, Settings
+from . import conflicts
 from .baselines import run_baseline
 from .instance import build_instance
 from .results import AllocationResult
@@ -23,6 +24,8 @@ def run_strategy(
     settings: Settings | None = None,
     capacity: pd.Series | None = None,
     engine=None,
+    forced: pd.DataFrame | None = None,
+    removed: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Allocate with one strategy.
 
@@ -42,6 +45,9 @@ def run_strategy(
     engine : LocalEngine or DaskEngine, optional
         Where ``optimal`` solves its per-commune subproblems (:mod:`targeting.engine`); the
         baselines are single sequential passes and always run here.
+    forced, removed : DataFrame, optional
+        The village meeting's decisions as pairs (``household_id, project_id``): a forced pair
+        is in every plan (the baselines take it first), a removed pair in none.
 
     Returns
     -------
@@ -50,12 +56,15 @@ def run_strategy(
     Raises
     ------
     PolicyConflictError
-        (``optimal``) when quotas, group minimums and cooperative minimums cannot all be met.
+        (``optimal``) when quotas, group minimums and cooperative minimums cannot all be met;
+        (every strategy) when the forced pairs together break a constraint.
     """
     settings = settings or Settings()
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
-    inst = build_instance(households, projects, cooperatives, communes, gains, settings)
+    inst = build_instance(households, projects, cooperatives, communes, gains, settings,
+                          forced=forced, removed=removed)
+    conflicts.raise_if_decisions_conflict(inst)
     if strategy == "optimal":
         return solve_optimal(inst, settings, engine=engine)
     return run_baseline(strategy, inst, settings, capacity=capacity)

@@ -16,7 +16,10 @@ import pandas as pd
 
 from .schema import wanted_kinds
 
-__all__ = ["eligible_pairs", "ineligibility_reasons"]
+__all__ = ["eligible_pairs", "ineligibility_reasons", "broken_rules", "RULES"]
+
+#: The programme rules a pair must meet, in the order they are reported.
+RULES = ("commune", "village", "working_age", "land", "status")
 
 _PROJECT_COLUMNS = ["project_id", "commune_id", "kind", "village", "cooperative_id", "cost_vnd",
                     "requires_working_age", "min_land_m2", "eligible"]
@@ -115,3 +118,23 @@ def ineligibility_reasons(
     has_pair = ok_listed.groupby(by).any()
     reasons[reasons.index.isin(has_pair.index[has_pair])] = None
     return reasons
+
+
+def broken_rules(households: pd.DataFrame, projects: pd.DataFrame, pairs: pd.DataFrame) -> list:
+    """The first programme rule (of :data:`RULES`) each ``(household_id, project_id)`` pair of
+    ``pairs`` breaks, in the order of ``pairs``; ``None`` where the pair is eligible.
+
+    Households and projects must exist (the caller checks ids first).
+    """
+    h = households.set_index("household_id")
+    p = projects.set_index("project_id")
+    out = []
+    for hid, pid in zip(pairs["household_id"], pairs["project_id"]):
+        if h.at[hid, "commune_id"] != p.at[pid, "commune_id"]:
+            out.append("commune")
+            continue
+        m = _candidates(households[households["household_id"] == hid],
+                        projects[projects["project_id"] == pid])
+        masks = _rule_masks(m)
+        out.append(next((r for r in RULES[1:] if not bool(masks[r].iloc[0])), None))
+    return out

@@ -17,6 +17,7 @@ import pandas as pd
 from ..config import Settings, parse_settings
 from ..errors import Problem, ScenarioError, problems_message
 from . import schema
+from .decisions import check_decisions
 from .files import decode_text, read_table_file, sha256_bytes
 from .standards import (
     available_standards,
@@ -45,6 +46,8 @@ class Scenario:
     settings: Settings
     inputs: dict[str, str] = field(default_factory=dict)
     status_derived: bool = False
+    #: decisions.csv, checked (:mod:`.decisions`); None when the folder has none
+    decisions: pd.DataFrame | None = None
 
 
 def _find(folder: Path, name: str, problems: list[Problem]) -> Path | None:
@@ -105,6 +108,7 @@ def read_scenario(folder: str | os.PathLike, *, classify_missing: bool = True) -
         settings=settings,
         inputs=inputs,
         status_derived=status_derived,
+        decisions=tables["decisions"],
     )
 
 
@@ -182,6 +186,10 @@ def check_across_files(tables: dict[str, pd.DataFrame | None], files: dict[str, 
             schema.check_reference(g, files["gains"], "project_id", p["project_id"].dropna(),
                                    files["projects"], problems)
         schema.check_unique_pairs(g, files["gains"], ["household_id", "project_id"], problems)
+    d = tables["decisions"]
+    if d is not None and h is not None and p is not None and not problems:
+        check_decisions(d, files["decisions"], h, p, problems, households_file=files["households"],
+                        projects_file=files["projects"])
 
 
 def derive_status(h: pd.DataFrame, file: str, settings: Settings, problems: list[Problem], *,

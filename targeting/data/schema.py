@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import AREA_TYPES, CAUSES, DEPRIVATIONS, ELIGIBLE, HOUSEHOLD_STATUSES, KINDS
+from ..config import DECISIONS as DECISION_CODES
 from ..errors import Problem
 
 #: Whole VND up to a quadrillion: beyond that a value is a typo, and floats lose integers.
@@ -255,8 +256,21 @@ GAINS = TableSpec(
     required=False,
 )
 
+DECISIONS = TableSpec(
+    "decisions",
+    (
+        Column("household_id", "text", help="on the register"),
+        Column("decision", "enum", choices=DECISION_CODES),
+        _optional_text("project_id"),
+        Column("kind", "enum", required=False, choices=KINDS),
+        _optional_text("note"),
+    ),
+    required=False,
+    description="what the village meeting decided (targeting.data.decisions)",
+)
+
 TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (COMMUNES, HOUSEHOLDS, PROJECTS, COOPERATIVES, HISTORY, GAINS)
+    t.name: t for t in (COMMUNES, HOUSEHOLDS, PROJECTS, COOPERATIVES, HISTORY, GAINS, DECISIONS)
 }
 
 

@@ -77,7 +77,8 @@ def _milp(lm: LinearModel, A, b, cost_x: np.ndarray, settings: Settings, limit: 
     opts = {"mip_rel_gap": float(settings.relative_gap), "time_limit": max(0.05, float(limit)),
             "disp": False}
     with native_stdout_silenced():
-        return milp(cost, constraints=cons, integrality=np.ones(n_var), bounds=Bounds(0, upper),
+        return milp(cost, constraints=cons, integrality=np.ones(n_var),
+                    bounds=Bounds(lm.lower_bounds(), upper),
                     options=opts)
 
 
