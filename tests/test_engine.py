@@ -117,6 +117,7 @@ def _die_once(x, *, marker):
     return 2 * x
 
 
+@pytest.mark.slow
 def test_task_of_a_lost_worker_is_run_again(tmp_path):
     with DaskEngine() as eng:
         out = eng.map(_die_once, list(range(6)), shared={"marker": str(tmp_path)})
@@ -152,6 +153,7 @@ def test_scheduler_without_dask_engine_is_usage_error(command, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_local_engine_does_not_import_dask():
     import subprocess
     import sys

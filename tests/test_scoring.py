@@ -270,6 +270,7 @@ def test_overlap_and_few_examples_warn(households):
         m.check_overlap(households)
 
 
+@pytest.mark.slow
 def test_recovers_truth_better_than_baseline():
     """On a world with heterogeneous effects the selected model beats the logistic scorecard on
     gains, and its calibrated probabilities are close to the truth."""
@@ -329,6 +330,7 @@ def test_jtpa_trial_loads_as_history():
 
 
 @pytest.mark.parametrize("learner", ["s", "t", "dr", "logistic", "logistic_x"])
+@pytest.mark.slow
 def test_fast_prediction_equals_sklearn(learner, households):
     """The fast paths (binned trees, logistic weights per arm) give exactly what
     scikit-learn's public predict gives."""

@@ -327,10 +327,8 @@ def make_world(
                 "target_near_poor": c["target_near_poor"],
             }
         )
-    # The comment's path is the generator's old location; it is kept as it was because the
-    # written scenario (and everything planned from it) must stay byte-identical.
     settings = (
-        "# Synthetic scenario written by `targeting synth`; see targeting/synth.py.\n"
+        "# Synthetic scenario written by `targeting synth`; see the package targeting/synth/.\n"
         "[plan]\n"
         f"year = {year}\n"
         'standard = "vn-2022-2025"\n'
