@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from ..data.files import scenario_fingerprint
 from ..labels import (
     COLUMN_LABELS,
     KIND_LABELS,
@@ -43,7 +44,6 @@ from ..labels import (
     WORKBOOK_LABELS,
     label,
 )
-from ..data.files import scenario_fingerprint
 from .files import neutralise
 
 __all__ = ["write_beneficiaries", "sheet_names"]
@@ -159,7 +159,7 @@ def write_beneficiaries(plan, path: str | Path, lang: str = "vi") -> Path:
     names = communes["name"].fillna(communes["commune_id"]).astype(str).tolist() if "name" in communes \
         else communes["commune_id"].astype(str).tolist()
     summary_name = writer.L("summary_sheet")
-    titles = sheet_names(names, reserved=(summary_name,))
+    titles = sheet_names(names, reserved=(summary_name, MEETING_MARKER_SHEET))
 
     wb = Workbook(write_only=True)
     _write_summary(wb.create_sheet(summary_name), plan, writer, communes, summary, titles)
