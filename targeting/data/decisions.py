@@ -4,6 +4,7 @@ A plan is a proposal; the meeting decides. Each row of decisions.csv is ``househ
 decision, project_id, kind, note`` (the contract, "The annual cycle"): ``assign`` gives the
 household ``project_id``, ``exclude`` gives it no support this year, ``decline`` records that the
 household refuses ``project_id``, or every project of ``kind``, or (both empty) all support.
+A beneficiaries.xlsx filled in by the meeting is read too (:func:`read_meeting_workbook`).
 
 The optimizer sees decisions as data only (:class:`DecisionPairs`): pairs fixed in the plan and
 pairs left out. Checks here are those of the data contract (exit 2): unknown households or
@@ -22,13 +23,19 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import Problem, ScenarioError, problems_message
-from ..labels import COLUMN_LABELS, MEETING_CHOICES, MEETING_COLUMN_LABELS, MEETING_MARKER_SHEET
+from ..labels import (
+    COLUMN_LABELS,
+    DECISION_LABELS,
+    MEETING_CHOICES,
+    MEETING_COLUMN_LABELS,
+    MEETING_MARKER_SHEET,
+)
 from . import schema
 from .eligibility import broken_rules
 from .files import read_table_file, scenario_fingerprint, sha256_bytes
 
-__all__ = ["DecisionPairs", "check_decisions", "read_decisions", "decision_pairs",
-           "decisions_by_household"]
+__all__ = ["DecisionPairs", "check_decisions", "read_decisions", "read_meeting_workbook",
+           "decision_pairs", "decisions_by_household"]
 
 #: What each programme rule asks, for the message of an ``assign`` that breaks it.
 _RULE_TEXT = {
@@ -222,8 +229,9 @@ def read_meeting_workbook(path: Path, wb, households: pd.DataFrame, projects: pd
         if r and r[0] is not None:
             shown[_cell_text(r[0])] = (_cell_text(r[1]), _cell_text(r[2]) if len(r) > 2 else "")
     choices = {k: k for k in MEETING_CHOICES}
-    for k, words in MEETING_CHOICES.items():
-        choices.update({w.casefold(): k for w in words})
+    for table in (DECISION_LABELS, MEETING_CHOICES):
+        for k, words in table.items():
+            choices.update({w.casefold(): k for w in words})
     decision_heads = set(MEETING_COLUMN_LABELS["decision"])
     note_heads = set(MEETING_COLUMN_LABELS["note"])
     id_heads = set(COLUMN_LABELS["household_id"])

@@ -3,7 +3,11 @@
 One summary sheet, then one sheet per commune: a title block (budget, spending, expected exits,
 target), part A (the supported households in order of priority, with the support, its cost, the
 chance of a lasting exit without and with it, and the reasons), and part B (the households not
-supported, why, and who is next in line). Vietnamese labels by default, English with
+supported, why, and who is next in line). Every list row ends with the village meeting's two
+empty columns, its decision (with a dropdown of the allowed words) and a note; a hidden sheet
+(:data:`targeting.labels.MEETING_MARKER_SHEET`) records the scenario's fingerprint and the project
+each row shows, so that ``--decisions`` reads the filled workbook back
+(:func:`targeting.data.decisions.read_meeting_workbook`). Vietnamese labels by default, English with
 ``lang="en"``. Sheets are set up to print: landscape, fit to width, header row repeated.
 
 Every text cell goes through :func:`targeting.output.files.neutralise`, so a village called
