@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from openpyxl import load_workbook
 
 from targeting.labels import MEETING_CHOICES, MEETING_MARKER_SHEET
@@ -66,7 +65,6 @@ def _decided(out: Path) -> tuple[pd.DataFrame, dict]:
     return a, json.loads((out / "plan.json").read_text(encoding="utf-8"))["decisions"]
 
 
-@pytest.mark.slow
 def test_vietnamese_decisions_typed_into_the_workbook_are_honoured(tiny, tmp_path):
     book = _plan(tiny, tmp_path / "plan")
     meeting = _fill(book, {"h5": ("Hộ từ chối", "đi làm xa"), "h3": ("Đồng ý", None),
@@ -162,3 +160,24 @@ def test_a_public_list_is_not_read_back(tiny, tmp_path):
     r = _replan(tiny, tmp_path / "meeting.xlsx", tmp_path / "decided")
     assert r.exit_code == 2, r.output
     assert "public list" in r.output
+
+
+def test_agreeing_on_a_row_without_a_project_names_the_row(tmp_path):
+    t = tiny_tables()
+    t["projects"].loc[0, "requires_working_age"] = "1"
+    t["households"] = pd.concat([t["households"], pd.DataFrame([{
+        **t["households"].iloc[0].to_dict(), "household_id": "h6", "working_age": 0, "land_m2": 0.0}])],
+        ignore_index=True)
+    scenario = write_tables(tmp_path / "s", t)
+    book = _plan(scenario, tmp_path / "plan")
+    row = _rows(load_workbook(book)[SHEET])["h6"]
+    meeting = _fill(book, {"h6": ("Đồng ý", None)}, first=False)
+    r = _replan(scenario, meeting, tmp_path / "decided")
+    assert r.exit_code == 2, r.output
+    assert f"sheet '{SHEET}' row {row}, column M" in r.output and "nothing to agree to" in r.output
+    meeting = _fill(book, {"h6": ("Hộ từ chối", "không cần")}, first=False)  # declines all support
+    r = _replan(scenario, meeting, tmp_path / "decided")
+    assert r.exit_code == 0, r.output
+    a, d = _decided(tmp_path / "decided")
+    assert a.loc["h6", ["project_id", "decision", "decision_note"]].tolist() == ["", "decline", "không cần"]
+    assert d["decline"] == 1
