@@ -51,7 +51,7 @@ def decisions_option(f):
 def _read_decisions(path: Path | None, sc):
     from .data.decisions import read_decisions
 
-    return None if path is None else read_decisions(path, sc.households, sc.projects)
+    return None if path is None else read_decisions(path, sc.households, sc.projects, sc.inputs)
 
 
 def _check_engine(engine: str, scheduler: str | None) -> None:

@@ -64,6 +64,23 @@ DECISION_LABELS = {
     "decline": ("the household declined", "hộ từ chối"),
 }
 
+#: The meeting's columns at the end of every list row of beneficiaries.xlsx.
+MEETING_COLUMN_LABELS = {
+    "decision": ("Meeting decision", "Quyết định của cuộc họp"),
+    "note": ("Note", "Ghi chú"),
+}
+
+#: The words of the decision dropdown, by decision code (what the meeting types or picks).
+MEETING_CHOICES = {
+    "assign": ("Agreed", "Đồng ý"),
+    "exclude": ("Not supported", "Không hỗ trợ"),
+    "decline": ("Household declined", "Hộ từ chối"),
+}
+
+#: The hidden sheet that marks a workbook written by targeting: the scenario's fingerprint, then
+#: every listed household with the project its row shows.
+MEETING_MARKER_SHEET = "targeting"
+
 COLUMN_LABELS = {
     "priority": ("Priority", "Thứ tự ưu tiên"),
     "household_id": ("Household", "Mã hộ"),

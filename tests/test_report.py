@@ -139,7 +139,8 @@ def test_workbook_has_summary_and_a_sheet_per_commune(plan, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[0] == "Tổng hợp"
     assert wb.sheetnames[1:3] == ["Phong Quang", "Thượng Quan"]
-    assert len(wb.sheetnames) == 4
+    assert len(wb.sheetnames) == 5 and wb.sheetnames[4] == "targeting"  # the hidden marker
+    assert wb["targeting"].sheet_state == "hidden"
     long = wb.sheetnames[3]
     assert len(long) <= 31 and not re.search(r"[\[\]:*?/\\]", long)
 

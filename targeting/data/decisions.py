@@ -4,6 +4,7 @@ A plan is a proposal; the meeting decides. Each row of decisions.csv is ``househ
 decision, project_id, kind, note`` (the contract, "The annual cycle"): ``assign`` gives the
 household ``project_id``, ``exclude`` gives it no support this year, ``decline`` records that the
 household refuses ``project_id``, or every project of ``kind``, or (both empty) all support.
+A beneficiaries.xlsx filled in by the meeting is read too (:func:`read_meeting_workbook`).
 
 The optimizer sees decisions as data only (:class:`DecisionPairs`): pairs fixed in the plan and
 pairs left out. Checks here are those of the data contract (exit 2): unknown households or
@@ -13,19 +14,28 @@ programme rule (:func:`.eligibility.broken_rules`).
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import Problem, ScenarioError, problems_message
+from ..labels import (
+    COLUMN_LABELS,
+    DECISION_LABELS,
+    MEETING_CHOICES,
+    MEETING_COLUMN_LABELS,
+    MEETING_MARKER_SHEET,
+)
 from . import schema
 from .eligibility import broken_rules
-from .files import read_table_file, sha256_bytes
+from .files import read_table_file, scenario_fingerprint, sha256_bytes
 
-__all__ = ["DecisionPairs", "check_decisions", "read_decisions", "decision_pairs",
-           "decisions_by_household"]
+__all__ = ["DecisionPairs", "check_decisions", "read_decisions", "read_meeting_workbook",
+           "decision_pairs", "decisions_by_household"]
 
 #: What each programme rule asks, for the message of an ``assign`` that breaks it.
 _RULE_TEXT = {
@@ -112,8 +122,11 @@ def _clash(row, earlier: list, kind_of: dict) -> str | None:
 
 
 def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
-                   projects: pd.DataFrame) -> pd.DataFrame:
+                   projects: pd.DataFrame, inputs: dict[str, str] | None = None) -> pd.DataFrame:
     """Read and check a decisions file (CSV, or XLSX with a ``decisions`` sheet) for a scenario.
+
+    A beneficiaries.xlsx written by targeting and filled in by the village meeting is read too
+    (:func:`read_meeting_workbook`).
 
     Parameters
     ----------
@@ -121,6 +134,9 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
         The file (``targeting plan --decisions FILE``).
     households, projects : DataFrame
         The scenario's validated tables.
+    inputs : dict, optional
+        The scenario's files and their sha256 (``Scenario.inputs``): a filled beneficiaries.xlsx
+        must come from a plan of this scenario.
 
     Returns
     -------
@@ -135,6 +151,10 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
     """
     path = Path(path)
     problems: list[Problem] = []
+    if path.suffix.lower() == ".xlsx" and path.is_file():
+        wb = _open_workbook(path)
+        if wb is not None and MEETING_MARKER_SHEET in wb.sheetnames:
+            return read_meeting_workbook(path, wb, households, projects, inputs)
     raw, data = read_table_file(path, sheet="decisions", problems=problems)
     d = None if raw is None else schema.parse_table(raw, schema.DECISIONS, path.name, problems)
     if d is not None and not problems:
@@ -143,6 +163,141 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
         raise ScenarioError(problems_message(problems), problems)
     d.attrs["inputs"] = {path.name: sha256_bytes(data)}  # for plan.json, beside the scenario's
     return d
+
+
+def _open_workbook(path: Path):
+    """The workbook at ``path`` (values, not formulas), or None if it is not one."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+
+
+def _cell_text(v) -> str:
+    """A cell's value as stripped text (an empty cell is ``""``)."""
+    return "" if v is None else str(v).strip()
+
+
+def read_meeting_workbook(path: Path, wb, households: pd.DataFrame, projects: pd.DataFrame,
+                          inputs: dict[str, str] | None) -> pd.DataFrame:
+    """The decisions the village meeting typed into a beneficiaries.xlsx written by targeting.
+
+    Every commune sheet is read; a list row (one with a household id under the heading row that
+    has the meeting's decision column) with a decision is one decision: "Đồng ý"/"Agreed" (or
+    ``assign``) assigns the project the row shows, "Không hỗ trợ"/"Not supported" (or
+    ``exclude``) excludes the household, "Hộ từ chối"/"Household declined" (or ``decline``)
+    declines the project the row shows, or all support if it shows none. The note goes along.
+    Rows and sheets may be in any order; rows without a decision are skipped.
+
+    Parameters
+    ----------
+    path : Path
+        The workbook's path (for messages and plan.json).
+    wb : openpyxl.Workbook
+        The loaded workbook, with the hidden marker sheet.
+    households, projects : DataFrame
+        The scenario's validated tables.
+    inputs : dict or None
+        The scenario's files and their sha256; the workbook must have been made from them.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`read_decisions`.
+
+    Raises
+    ------
+    ScenarioError
+        For a workbook from another scenario or a public list, and naming sheet, row, column
+        and value of every decision that cannot be read or checked (exit 2).
+    """
+    file = path.name
+    marker = {str(r[0]): r[1:] for r in wb[MEETING_MARKER_SHEET].iter_rows(values_only=True)
+              if r and r[0] is not None}
+    if _cell_text(marker.get("public", (0,))[0]) not in ("", "0"):
+        raise ScenarioError(f"{file}: a public list (pseudonymised household ids) cannot be read "
+                            "back as decisions; fill in the list written without --public")
+    if inputs is not None and _cell_text(marker.get("fingerprint", ("",))[0]) != scenario_fingerprint(inputs):
+        raise ScenarioError(f"{file}: this workbook was made from another scenario (its households "
+                            "and projects files differ from this scenario's); plan this scenario "
+                            "and fill in its beneficiaries.xlsx")
+    rows = list(wb[MEETING_MARKER_SHEET].iter_rows(values_only=True))
+    shown: dict[str, tuple[str, str]] = {}
+    for r in rows[3:]:
+        if r and r[0] is not None:
+            shown[_cell_text(r[0])] = (_cell_text(r[1]), _cell_text(r[2]) if len(r) > 2 else "")
+    choices = {k: k for k in MEETING_CHOICES}
+    for table in (DECISION_LABELS, MEETING_CHOICES):
+        for k, words in table.items():
+            choices.update({w.casefold(): k for w in words})
+    decision_heads = set(MEETING_COLUMN_LABELS["decision"])
+    note_heads = set(MEETING_COLUMN_LABELS["note"])
+    id_heads = set(COLUMN_LABELS["household_id"])
+    problems: list[Problem] = []
+    frames = []
+    for ws in wb.worksheets:
+        if ws.title == MEETING_MARKER_SHEET:
+            continue
+        where = f"{file}, sheet {ws.title!r}"
+        found: list[dict] = []
+        cols = None  # (household, decision, note) 0-based, from the last heading row
+        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            texts = [_cell_text(v) for v in row]
+            if decision_heads & set(texts):
+                cols = tuple(next((i for i, t in enumerate(texts) if t in heads), None)
+                             for heads in (id_heads, decision_heads, note_heads))
+                continue
+            if cols is None or cols[0] is None or cols[0] >= len(texts):
+                continue
+            hid_cell = texts[cols[0]]
+            said = texts[cols[1]] if cols[1] < len(texts) else ""
+            if not hid_cell or hid_cell not in shown:
+                if said:
+                    problems.append(Problem(where, n, "household_id",
+                                            f"a decision for a household this workbook does not list; "
+                                            f"got {hid_cell!r}"))
+                continue
+            if not said:
+                continue
+            column = _column_letter(cols[1])
+            code = choices.get(said.casefold())
+            if code is None:
+                allowed = ", ".join(repr(w) for pair in MEETING_CHOICES.values() for w in pair)
+                problems.append(Problem(where, n, column,
+                                        f"the meeting's decision must be one of {allowed} (or assign, "
+                                        f"exclude, decline); got {said!r}"))
+                continue
+            hid, project = shown[hid_cell]
+            if code == "assign" and not project:
+                problems.append(Problem(where, n, column,
+                                        f"household {hid}'s row shows no project: nothing to agree to; "
+                                        f"got {said!r}"))
+                continue
+            note = texts[cols[2]] if cols[2] is not None and cols[2] < len(texts) else ""
+            found.append({"household_id": hid, "decision": code,
+                          "project_id": "" if code == "exclude" else project, "kind": "",
+                          "note": note or None, "_row": n})
+        if found:
+            d = pd.DataFrame(found)
+            d.index = d.pop("_row") - 2  # check_decisions names row index + 2: the sheet's row
+            check_decisions(d, where, households, projects, problems)
+            frames.append(d)
+    if problems:
+        raise ScenarioError(problems_message(problems), problems)
+    cols_out = ["household_id", "decision", "project_id", "kind", "note"]
+    d = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols_out)
+    d = d[cols_out]
+    d.attrs["inputs"] = {file: sha256_bytes(path.read_bytes())}
+    return d
+
+
+def _column_letter(col: int) -> str:
+    """The column letter of the 0-based column ``col`` (how Excel users name it)."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col + 1)
 
 
 def decision_pairs(decisions: pd.DataFrame, projects: pd.DataFrame) -> DecisionPairs:

@@ -27,6 +27,14 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def scenario_fingerprint(inputs: dict[str, str]) -> str:
+    """sha256 of a scenario's households and projects files, from their sha256 by file name
+    (``Scenario.inputs``, plan.json's ``inputs``): which scenario a beneficiaries.xlsx lists."""
+    parts = sorted(f"{Path(k).stem}={v}" for k, v in inputs.items()
+                   if Path(k).stem in ("households", "projects"))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def decode_text(data: bytes, file: str, problems: list[Problem]) -> str | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.append(

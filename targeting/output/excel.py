@@ -3,7 +3,11 @@
 One summary sheet, then one sheet per commune: a title block (budget, spending, expected exits,
 target), part A (the supported households in order of priority, with the support, its cost, the
 chance of a lasting exit without and with it, and the reasons), and part B (the households not
-supported, why, and who is next in line). Vietnamese labels by default, English with
+supported, why, and who is next in line). Every list row ends with the village meeting's two
+empty columns, its decision (with a dropdown of the allowed words) and a note; a hidden sheet
+(:data:`targeting.labels.MEETING_MARKER_SHEET`) records the scenario's fingerprint and the project
+each row shows, so that ``--decisions`` reads the filled workbook back
+(:func:`targeting.data.decisions.read_meeting_workbook`). Vietnamese labels by default, English with
 ``lang="en"``. Sheets are set up to print: landscape, fit to width, header row repeated.
 
 Every text cell goes through :func:`targeting.output.files.neutralise`, so a village called
@@ -26,11 +30,16 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
+from ..data.files import scenario_fingerprint
 from ..labels import (
     COLUMN_LABELS,
     KIND_LABELS,
+    MEETING_CHOICES,
+    MEETING_COLUMN_LABELS,
+    MEETING_MARKER_SHEET,
     NOT_SUPPORTED,
     PLAN_STATUS_LABELS,
     REPORT_LABELS,
@@ -85,6 +94,10 @@ LIST_COLUMNS = [
     ListColumn("reasons", 70, wrap=True),
 ]
 REASONS_COL = len(LIST_COLUMNS)  # 1-based index of the reasons column
+#: The meeting's columns after :data:`LIST_COLUMNS`, empty, filled in by the village meeting:
+#: (key of :data:`targeting.labels.MEETING_COLUMN_LABELS`, width).
+MEETING_COLUMNS = [("decision", 22), ("note", 30)]
+DECISION_COL = len(LIST_COLUMNS) + 1  # 1-based index of the meeting's decision column
 HEADER_ROW = 8  # the column-header row of part A, frozen and repeated on every printed page
 
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -150,7 +163,7 @@ def write_beneficiaries(plan, path: str | Path, lang: str = "vi") -> Path:
     names = communes["name"].fillna(communes["commune_id"]).astype(str).tolist() if "name" in communes \
         else communes["commune_id"].astype(str).tolist()
     summary_name = writer.L("summary_sheet")
-    titles = sheet_names(names, reserved=(summary_name,))
+    titles = sheet_names(names, reserved=(summary_name, MEETING_MARKER_SHEET))
 
     wb = Workbook(write_only=True)
     _write_summary(wb.create_sheet(summary_name), plan, writer, communes, summary, titles)
@@ -161,6 +174,7 @@ def write_beneficiaries(plan, path: str | Path, lang: str = "vi") -> Path:
         rows = by_commune.get(c.commune_id, alloc.iloc[0:0])
         srow = summary.loc[c.commune_id] if c.commune_id in getattr(summary, "index", []) else None
         _write_commune(wb.create_sheet(title), writer, c, srow, rows, coop_names, project_names)
+    _write_marker(wb.create_sheet(MEETING_MARKER_SHEET), plan)
     wb.save(path)
     return path
 
@@ -264,7 +278,8 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     place = f"{label(REPORT_LABELS, 'commune', lang)} {name}"
     if province is not None and not pd.isna(province) and str(province):
         place += f", {province}"
-    _setup_print(ws, [col.width for col in LIST_COLUMNS], HEADER_ROW, footer=place, lang=lang)
+    _setup_print(ws, [col.width for col in LIST_COLUMNS] + [wd for _, wd in MEETING_COLUMNS], HEADER_ROW,
+                 footer=place, lang=lang)
 
     supported = rows["project_id"].fillna("") != ""
     ws.append([w.cell(ws, f"{w.L('list_title')}: {place}", font=_TITLE_FONT)])
@@ -294,18 +309,25 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     _write_list(ws, w, fields[supported], [col.key for col in LIST_COLUMNS], empty=w.L("none_supported"))
     part_a = rows[supported]
     n_a = len(part_a)
+    row = HEADER_ROW + max(n_a, 1)  # the last row written so far
     if n_a:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(LIST_COLUMNS))}{HEADER_ROW + n_a}"
+        last_col = get_column_letter(len(LIST_COLUMNS) + len(MEETING_COLUMNS))
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + n_a}"
         total = part_a["cost_vnd"].fillna(0).astype("int64").sum()
         ws.append([None] * 7 + [w.cell(ws, w.L("spent"), font=_BOLD),
                                 w.cell(ws, int(total), number_format=VND_FORMAT, font=_BOLD)])
+        row += 1
     if n_a and part_a["p_exit_base"].isna().all():
         ws.append([w.cell(ws, label(WORKBOOK_LABELS, "gain_note", lang))])
+        row += 1
 
     # Part B: the households not supported, next in line first.
     ws.append([])
     ws.append([w.cell(ws, w.L("part_not_supported"), font=_SECTION_FONT)])
     _write_list(ws, w, fields[~supported], [col.key_b for col in LIST_COLUMNS], empty=w.L("none_unsupported"))
+    header_b = row + 3
+    n_b = int((~supported).sum())
+    _add_decision_dropdown(ws, lang, [(HEADER_ROW + 1, HEADER_ROW + n_a), (header_b + 1, header_b + n_b)])
     ws.append([])
     ws.append([w.cell(ws, w.L("note_reasons"))])
 
@@ -343,7 +365,8 @@ def _write_list(ws, w: _Writer, fields: pd.DataFrame, keys: list[str | None], em
     ``keys`` gives, column by column of :data:`LIST_COLUMNS`, the field shown and its heading;
     ``None`` leaves the column empty.
     """
-    ws.append(w.header(ws, [w.L(k) if k else "" for k in keys]))
+    meeting = [label(MEETING_COLUMN_LABELS, k, w.lang) for k, _ in MEETING_COLUMNS]
+    ws.append(w.header(ws, [w.L(k) if k else "" for k in keys] + meeting))
     if not len(fields):
         ws.append([w.cell(ws, empty)])
     styles = [(c.number_format, _WRAP if c.wrap else _TOP) for c in LIST_COLUMNS]
@@ -352,6 +375,44 @@ def _write_list(ws, w: _Writer, fields: pd.DataFrame, keys: list[str | None], em
     for values in zip(*columns):
         ws.append([None if k is None else w.cell(ws, v, number_format=fmt, alignment=align)
                    for k, v, (fmt, align) in zip(keys, values, styles, strict=True)])
+
+
+def _add_decision_dropdown(ws, lang: str, spans: list[tuple[int, int]]) -> None:
+    """The meeting's choices as a dropdown on the decision cells of the rows ``spans`` (first,
+    last; an empty span is skipped)."""
+    col = get_column_letter(DECISION_COL)
+    refs = [f"{col}{a}:{col}{b}" for a, b in spans if b >= a]
+    if not refs:
+        return
+    choices = ",".join(label(MEETING_CHOICES, k, lang) for k in MEETING_CHOICES)
+    dv = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+    for ref in refs:
+        dv.add(ref)
+    ws.data_validations.append(dv)
+
+
+def _write_marker(ws, plan) -> None:
+    """The hidden sheet that lets ``--decisions`` read the workbook back.
+
+    Row 1: ``fingerprint`` and the scenario's fingerprint
+    (:func:`targeting.data.files.scenario_fingerprint`); row 2: ``public`` and 1 for a list with
+    pseudonymised ids; then ``household_id_cell, household_id, project_id`` for every listed
+    household: its id as the list shows it, as the scenario has it, and the project its row shows
+    (part A: its support; part B: the best project, if any).
+    """
+    ws.sheet_state = "hidden"
+    meta = plan.meta or {}
+    ws.append(["fingerprint", scenario_fingerprint(meta.get("inputs") or {})])
+    ws.append(["public", int(bool(meta.get("public")))])
+    ws.append(["household_id_cell", "household_id", "project_id"])
+    a = plan.allocation
+    if not len(a) or meta.get("public"):  # a public list keeps the real ids out of the file
+        return
+    pid = a["project_id"].map(lambda v: v if isinstance(v, str) else "")
+    best = a["best_project_id"].map(lambda v: v if isinstance(v, str) else "")
+    shown = pid.where(pid != "", best)
+    for hid, p in zip(a["household_id"].astype(str), shown, strict=True):
+        ws.append([_value(hid), hid, p or None])
 
 
 # --------------------------------------------------------------------------------------------
