@@ -30,8 +30,6 @@ from .standards import (
 __all__ = ["Scenario", "read_scenario"]
 
 
-
-
 @dataclass
 class Scenario:
     """A validated scenario: typed tables, settings and the sha256 of every input file."""
