@@ -42,6 +42,14 @@ def _refined_normal_cdf(k: np.ndarray, p: np.ndarray) -> np.ndarray:
     return np.clip(g, 0.0, 1.0)
 
 
+#: Probabilities within this of 0 or 1 are float noise from sums of many terms.
+NOISE = 1e-9
+
+
+def _denoise(v: float) -> float:
+    return 0.0 if v < NOISE else 1.0 if v > 1.0 - NOISE else float(v)
+
+
 def exits_distribution(p: np.ndarray) -> dict:
     """Mean, p10, p90 of the number of exits, and a function giving P(exits >= t)."""
     p = np.clip(np.asarray(p, dtype=float), 0.0, 1.0)
@@ -61,7 +69,9 @@ def exits_distribution(p: np.ndarray) -> dict:
             return 1.0
         if t > n:
             return 0.0
-        return float(max(0.0, 1.0 - cdf[t - 1]))
+        # 1 - cdf leaves float noise (6.7e-16 where the answer is 0): a chance below one in a
+        # billion is no chance a commune can read, so it is 0 (and likewise next to 1)
+        return float(np.clip(_denoise(1.0 - cdf[t - 1]), 0.0, 1.0))
 
     return {"mean": mean, "p10": quantile(0.10), "p90": quantile(0.90), "p_at_least": p_at_least}
 

@@ -63,3 +63,12 @@ def test_commune_outcomes_table():
     assert np.isclose(s["poverty_rate_before"], 0.3)
     assert np.isclose(s["poverty_rate_after"], (3 - 1.5) / 10)
     assert np.isclose(s["added_exits"], 0.5)
+
+
+def test_probabilities_carry_no_float_noise():
+    # a target far beyond what the households can reach: the chance is 0, not 6.7e-16
+    d = exits_distribution(np.full(40, 0.3))
+    assert d["p_at_least"](39) == 0.0
+    assert 0.0 < d["p_at_least"](12) < 1.0 and abs(d["p_at_least"](1) - (1 - 0.7**40)) < 1e-12  # real: kept
+    # a target every household almost surely meets: 1, not 0.9999999999999998
+    assert exits_distribution(np.full(40, 0.9))["p_at_least"](1) == 1.0
