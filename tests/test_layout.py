@@ -171,3 +171,10 @@ def test_every_package_is_installed():
     listed = set(tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     packages = {m for m, p in MODULES.items() if p.name == "__init__.py"}
     assert packages - listed == set()
+
+
+def test_every_unsupported_reason_has_words():
+    from targeting.allocation.diagnose import UNSUPPORTED_REASONS
+    from targeting.labels import NOT_SUPPORTED
+
+    assert set(UNSUPPORTED_REASONS) <= set(NOT_SUPPORTED)

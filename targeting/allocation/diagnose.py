@@ -8,17 +8,10 @@ import pandas as pd
 from .constraints.usage import usage
 from .instance import Instance
 
-#: Keys of ``AllocationResult.unsupported_reason`` with their meaning.
-UNSUPPORTED_REASONS = {
-    "no_gain": "no project with a positive expected gain",
-    "budget": "the commune budget is used up",
-    "slots": "the project's places are taken",
-    "envelope": "the project's own funding envelope is used up",
-    "min_group": "the project did not reach its minimum group and does not run",
-    "cooperative": "the cooperative is full or did not reach its minimum and does not link",
-    "quota": "a policy quota of the commune left no room",
-    "not_selected": "others gave more expected exits for the money",
-}
+#: Keys of ``AllocationResult.unsupported_reason``; their words, for people, are in
+#: :data:`targeting.labels.NOT_SUPPORTED` (the one catalogue).
+UNSUPPORTED_REASONS = ("no_gain", "budget", "slots", "envelope", "min_group", "cooperative", "quota",
+                       "not_selected")
 
 
 def unsupported_reasons(inst: Instance, chosen: np.ndarray) -> pd.Series:

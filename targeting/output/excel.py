@@ -93,7 +93,6 @@ LIST_COLUMNS = [
     ListColumn("p_exit_plan", 12, PCT_FORMAT, part_b=None),
     ListColumn("reasons", 70, wrap=True),
 ]
-REASONS_COL = len(LIST_COLUMNS)  # 1-based index of the reasons column
 #: The meeting's columns after :data:`LIST_COLUMNS`, empty, filled in by the village meeting:
 #: (key of :data:`targeting.labels.MEETING_COLUMN_LABELS`, width).
 MEETING_COLUMNS = [("decision", 22), ("note", 30)]

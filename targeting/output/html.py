@@ -34,7 +34,6 @@ BLUE = "#2b6cb0"
 LIGHT_BLUE = "#9cc3e6"
 ORANGE = "#dd8452"
 LIGHT_ORANGE = "#f3c9a8"
-GREY = "#8c8c8c"
 RED = "#c53030"
 
 W = PAGE_LABELS
