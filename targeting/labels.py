@@ -456,3 +456,147 @@ REASON_AMOUNTS = {
 REASON_MISSING = ("{feature} not recorded", "chưa có thông tin {feature}")
 REASON_TEXT = ("{feature}: {value}", "{feature}: {value}")
 REASON_NUMBER = ("{feature} = {n}", "{feature} = {n}")
+
+# ---------------------------------------------------------------------------------------------
+# Plain words for commune staff (targeting.output.plain): how far to trust the model's chances,
+# a target out of reach, what the village meeting decided. ``str.format`` patterns, (en, vi).
+# ---------------------------------------------------------------------------------------------
+
+#: How well the model's chances matched what happened, in words (report and workbook).
+MODEL_WORDS = {
+    "title": ("How far to trust the chances", "Độ tin cậy của xác suất thoát nghèo"),
+    "checked": (
+        "Checked on {rows} past households the model had not seen: {pairs}.",
+        "Kiểm tra trên {rows} hộ trước đây mà mô hình chưa từng thấy: {pairs}.",
+    ),
+    "pair": (
+        "of the households it gave about a {pred} chance, {obs} left poverty for good",
+        "trong các hộ được dự báo khoảng {pred}, có {obs} đã thoát nghèo bền vững",
+    ),
+    "pair_short": ("of those given about {pred}, {obs} did", "nhóm được dự báo khoảng {pred}: {obs}"),
+    "close": (
+        "Overall the chances it gives were close to what happened: off by about {gap} percentage point{s} on average.",
+        "Nhìn chung xác suất dự báo sát với thực tế: chênh lệch trung bình khoảng {gap} điểm phần trăm.",
+    ),
+    "rough": (
+        "Overall the chances it gives were roughly right: off by about {gap} percentage point{s} on average.",
+        "Nhìn chung xác suất dự báo chỉ gần đúng: chênh lệch trung bình khoảng {gap} điểm phần trăm.",
+    ),
+    "far": (
+        "The chances it gives were far from what happened: off by about {gap} percentage point{s} on average; "
+        "read them as a rough order, not as chances.",
+        "Xác suất dự báo còn xa thực tế: chênh lệch trung bình khoảng {gap} điểm phần trăm; chỉ nên "
+        "xem như thứ tự ưu tiên tương đối, không phải xác suất.",
+    ),
+    "off_bin": (
+        "Where it gave about {pred}, {obs} actually left: chances around {pred} are off.",
+        "Ở nhóm được dự báo khoảng {pred}, thực tế có {obs} thoát nghèo: xác suất quanh mức {pred} chưa chính xác.",
+    ),
+    "few_rows": (
+        "It was checked on only {rows} households: too few to trust the chances much.",
+        "Mô hình mới được kiểm tra trên {rows} hộ: quá ít để tin nhiều vào các xác suất.",
+    ),
+    "uplift_weak": (
+        "The model cannot yet tell well who gains most from support: it mostly tells who is likely "
+        "to leave poverty anyway.",
+        "Mô hình chưa phân biệt tốt hộ nào được lợi nhiều nhất từ hỗ trợ: chủ yếu chỉ cho biết hộ nào "
+        "có khả năng tự thoát nghèo.",
+    ),
+    "uplift_rough": (
+        "It tells only roughly who gains most from support.",
+        "Mô hình chỉ phân biệt một cách tương đối hộ nào được lợi nhiều nhất từ hỗ trợ.",
+    ),
+    "uplift_ok": (
+        "It tells fairly well who gains most from support.",
+        "Mô hình phân biệt khá tốt hộ nào được lợi nhiều nhất từ hỗ trợ.",
+    ),
+    "meaning": (
+        "For the list: the chances order households by how much support is expected to help; they "
+        "are an aid to ranking. The village meeting decides who is supported.",
+        "Đối với danh sách: xác suất dùng để sắp xếp thứ tự các hộ theo mức hỗ trợ dự kiến giúp được; "
+        "đây chỉ là công cụ hỗ trợ xếp hạng. Cuộc họp thôn quyết định hộ nào được hỗ trợ.",
+    ),
+    "no_check": (
+        "The model's record does not say how it was checked against past households.",
+        "Hồ sơ mô hình không cho biết mô hình đã được kiểm tra trên các hộ trước đây như thế nào.",
+    ),
+    "no_model": (
+        "No model: the expected gains were supplied by the user (gains.csv), so there are no chances to check.",
+        "Không có mô hình: mức tăng dự kiến do người dùng cung cấp (gains.csv), nên không có xác suất để kiểm tra.",
+    ),
+    "workbook_title": ("How far to trust the chances", "Độ tin cậy của xác suất"),
+}
+
+#: A commune whose target is out of reach this year, and why (report and workbook).
+REACH_WORDS = {
+    "out_of_reach": (
+        "{commune}: the target of {target} poor households leaving poverty is out of reach this year "
+        "(chance {p}): {why}.",
+        "{commune}: chỉ tiêu {target} hộ nghèo thoát nghèo năm nay không thể đạt (xác suất {p}): {why}.",
+    ),
+    "ceiling": (
+        "even if all {supported} supported poor households left poverty, with about {others} others "
+        "expected to leave without support, that makes about {best}, fewer than {target}",
+        "kể cả khi tất cả {supported} hộ nghèo được hỗ trợ đều thoát nghèo, cộng khoảng {others} hộ "
+        "khác dự kiến tự thoát, cũng chỉ được khoảng {best} hộ, ít hơn {target}",
+    ),
+    "budget": (
+        "the budget of {budget} million VND is used up supporting {supported} households; about "
+        "{expected} poor households are expected to leave poverty, against a target of {target}",
+        "kinh phí {budget} triệu đồng đã dùng hết để hỗ trợ {supported} hộ; dự kiến khoảng {expected} "
+        "hộ nghèo thoát nghèo, so với chỉ tiêu {target}",
+    ),
+    "expected": (
+        "about {expected} poor households are expected to leave poverty, against a target of {target}",
+        "dự kiến khoảng {expected} hộ nghèo thoát nghèo, so với chỉ tiêu {target}",
+    ),
+    "title": ("Targets out of reach", "Chỉ tiêu không thể đạt"),
+}
+
+#: The report's section on the village meeting's decisions, and the workbook's price column.
+MEETING_WORDS = {
+    "title": ("What the meeting decided", "Quyết định của cuộc họp thôn"),
+    "counts": ("The meeting's decisions:", "Các quyết định của cuộc họp:"),
+    "count_item": ("{words}: {n}", "{words}: {n}"),
+    "cost": (
+        "Together these decisions cost about {cost} expected lasting exits from poverty: about "
+        "{without} without them, {with_} with them.",
+        "Các quyết định này làm giảm khoảng {cost} hộ dự kiến thoát nghèo bền vững: khoảng {without} "
+        "hộ nếu không có các quyết định, {with_} hộ khi có.",
+    ),
+    "no_cost": (
+        "These decisions cost no expected exits: the plan with them is as good as without them "
+        "({with_} expected lasting exits).",
+        "Các quyết định này không làm giảm số hộ dự kiến thoát nghèo: kế hoạch vẫn tốt như khi không "
+        "có các quyết định ({with_} hộ dự kiến thoát nghèo bền vững).",
+    ),
+    "gap_note": (
+        "The solver stops within a small tolerance of the best plan, so a cost this small may be "
+        "within that tolerance; it is reported as 0.",
+        "Bộ giải dừng khi đã rất gần phương án tốt nhất, nên mức chênh nhỏ như vậy nằm trong sai số "
+        "cho phép; được ghi là 0.",
+    ),
+    "households": ("Decided households, costliest first", "Các hộ có quyết định, tốn kém nhất trước"),
+    "household": ("Household", "Mã hộ"),
+    "decision": ("Decision", "Quyết định"),
+    "note": ("Note", "Ghi chú"),
+    "project": ("Project given", "Dự án được hỗ trợ"),
+    "none": ("none", "không"),
+    "price": ("Exits lost", "Số hộ thoát nghèo mất đi"),
+    "price_note": (
+        "Exits lost: the expected lasting exits from poverty that this household's decision alone "
+        "costs the plan (– when not computed).",
+        "Số hộ thoát nghèo mất đi: số hộ dự kiến thoát nghèo bền vững giảm đi chỉ vì quyết định về "
+        "hộ này (– khi chưa tính).",
+    ),
+}
+
+#: The technical appendix of the report (raw model metrics, for programme designers).
+APPENDIX_WORDS = {
+    "title": ("Technical appendix", "Phụ lục kỹ thuật"),
+    "metrics": ("Model metrics (cross-validated)", "Chỉ số của mô hình (kiểm định chéo)"),
+    "intro": (
+        "For programme designers: the raw metrics behind the plain words above.",
+        "Dành cho người thiết kế chương trình: các chỉ số gốc của phần diễn giải ở trên.",
+    ),
+}
