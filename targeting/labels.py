@@ -559,16 +559,16 @@ MEETING_WORDS = {
     "counts": ("The meeting's decisions:", "Các quyết định của cuộc họp:"),
     "count_item": ("{words}: {n}", "{words}: {n}"),
     "cost": (
-        "Together these decisions cost about {cost} expected lasting exits from poverty: about "
-        "{without} without them, {with_} with them.",
-        "Các quyết định này làm giảm khoảng {cost} hộ dự kiến thoát nghèo bền vững: khoảng {without} "
-        "hộ nếu không có các quyết định, {with_} hộ khi có.",
+        "Together these decisions cost about {cost} expected lasting exits from poverty: the support "
+        "adds about {without} exits without them, {with_} with them.",
+        "Các quyết định này làm giảm khoảng {cost} hộ dự kiến thoát nghèo bền vững: hỗ trợ giúp thêm "
+        "khoảng {without} hộ thoát nghèo nếu không có các quyết định, {with_} hộ khi có.",
     ),
     "no_cost": (
-        "These decisions cost no expected exits: the plan with them is as good as without them "
-        "({with_} expected lasting exits).",
-        "Các quyết định này không làm giảm số hộ dự kiến thoát nghèo: kế hoạch vẫn tốt như khi không "
-        "có các quyết định ({with_} hộ dự kiến thoát nghèo bền vững).",
+        "These decisions cost no expected exits: the support adds about {with_} lasting exits with "
+        "them, as without them.",
+        "Các quyết định này không làm giảm số hộ dự kiến thoát nghèo: hỗ trợ vẫn giúp thêm khoảng "
+        "{with_} hộ thoát nghèo bền vững, như khi không có các quyết định.",
     ),
     "gap_note": (
         "The solver stops within a small tolerance of the best plan, so a cost this small may be "

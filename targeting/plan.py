@@ -252,6 +252,7 @@ def make_plan(
     return Plan(
         scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
         meta=meta, result=result, scores=scores, gains=gains,
+        extra={} if pairs is None else {"decisions": decisions},  # the workbook prefills them
     )
 
 

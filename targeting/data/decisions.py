@@ -15,6 +15,7 @@ programme rule (:func:`.eligibility.broken_rules`).
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from dataclasses import dataclass
@@ -225,9 +226,13 @@ def read_meeting_workbook(path: Path, wb, households: pd.DataFrame, projects: pd
                             "and fill in its beneficiaries.xlsx")
     rows = list(wb[MEETING_MARKER_SHEET].iter_rows(values_only=True))
     shown: dict[str, tuple[str, str]] = {}
+    prefilled: dict[str, tuple[str, list]] = {}  # rows the plan's own decisions filled in
     for r in rows[3:]:
         if r and r[0] is not None:
             shown[_cell_text(r[0])] = (_cell_text(r[1]), _cell_text(r[2]) if len(r) > 2 else "")
+            behind = _decided_rows(r[4] if len(r) > 4 else None)
+            if len(r) > 3 and _cell_text(r[3]) in MEETING_CHOICES and behind:
+                prefilled[_cell_text(r[0])] = (_cell_text(r[3]), behind)
     choices = {k: k for k in MEETING_CHOICES}
     for table in (DECISION_LABELS, MEETING_CHOICES):
         for k, words in table.items():
@@ -276,6 +281,14 @@ def read_meeting_workbook(path: Path, wb, households: pd.DataFrame, projects: pd
                                         f"got {said!r}"))
                 continue
             note = texts[cols[2]] if cols[2] is not None and cols[2] < len(texts) else ""
+            if prefilled.get(hid_cell, ("",))[0] == code:
+                # the decision the plan was made with, left as it was: read back what it stood
+                # for (a decline of a project the row no longer shows, several rows), the note
+                # on the first
+                for i, (dec, proj, kind) in enumerate(prefilled[hid_cell][1]):
+                    found.append({"household_id": hid, "decision": dec, "project_id": proj, "kind": kind,
+                                  "note": (note or None) if i == 0 else None, "_row": n})
+                continue
             found.append({"household_id": hid, "decision": code,
                           "project_id": "" if code == "exclude" else project, "kind": "",
                           "note": note or None, "_row": n})
@@ -291,6 +304,22 @@ def read_meeting_workbook(path: Path, wb, households: pd.DataFrame, projects: pd
     d = d[cols_out]
     d.attrs["inputs"] = {file: sha256_bytes(path.read_bytes())}
     return d
+
+
+def _decided_rows(cell) -> list[tuple[str, str, str]]:
+    """The ``[decision, project_id, kind]`` rows of a marker's ``decided`` cell (JSON; anything
+    else, or a row with an unknown decision, gives none)."""
+    if not isinstance(cell, str) or not cell:
+        return []
+    try:
+        rows = json.loads(cell)
+    except ValueError:
+        return []
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r)
+            and r[0] in MEETING_CHOICES for r in rows):
+        return []
+    return [tuple(r) for r in rows]
 
 
 def _column_letter(col: int) -> str:

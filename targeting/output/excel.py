@@ -17,6 +17,7 @@ Every text cell goes through :func:`targeting.output.files.neutralise`, so a vil
 
 from __future__ import annotations
 
+import json
 import re
 from copy import copy
 from dataclasses import dataclass
@@ -40,8 +41,11 @@ from ..labels import (
     MEETING_CHOICES,
     MEETING_COLUMN_LABELS,
     MEETING_MARKER_SHEET,
+    MEETING_WORDS,
+    MODEL_WORDS,
     NOT_SUPPORTED,
     PLAN_STATUS_LABELS,
+    REACH_WORDS,
     REPORT_LABELS,
     STATUS_LABELS,
     STRATEGY_LABELS,
@@ -49,14 +53,16 @@ from ..labels import (
     label,
 )
 from .files import neutralise
+from .plain import model_quality, out_of_reach
 
 __all__ = ["write_beneficiaries", "sheet_names"]
 
 VND_FORMAT = "#,##0"
 PCT_FORMAT = "0%"
 EXITS_FORMAT = "0.0"
-
-
+#: A share or probability is written as a number rounded to this many decimals (0.01 of a
+#: percent point, finer than any format shows), so that no cell holds float noise.
+PCT_DECIMALS = 4
 
 @dataclass(frozen=True)
 class ListColumn:
@@ -97,6 +103,11 @@ LIST_COLUMNS = [
 #: (key of :data:`targeting.labels.MEETING_COLUMN_LABELS`, width).
 MEETING_COLUMNS = [("decision", 22), ("note", 30)]
 DECISION_COL = len(LIST_COLUMNS) + 1  # 1-based index of the meeting's decision column
+#: After a plan made with the meeting's decisions, the decision and note cells of the decided
+#: households are filled in with them, and this column after the note gives each decision's
+#: price (allocation.csv ``decision_cost``: the expected exits that household's decision alone
+#: costs; "–" where the plan does not have it): (width, number format).
+PRICE_COLUMN = (14, "0.00")
 HEADER_ROW = 8  # the column-header row of part A, frozen and repeated on every printed page
 
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -156,6 +167,7 @@ def write_beneficiaries(plan, path: str | Path, lang: str = "vi") -> Path:
         raise ValueError(f"lang must be 'vi' or 'en'; got {lang!r}")
     path = Path(path)
     writer = _Writer(lang)
+    writer.decided = "decision" in plan.allocation.columns
     communes = plan.scenario.communes
     summary = plan.summary.set_index("commune_id") if len(plan.summary) else plan.summary
     alloc = plan.allocation
@@ -188,6 +200,7 @@ class _Writer:
 
     def __init__(self, lang: str):
         self.lang = lang
+        self.decided = False  # the plan was made with the meeting's decisions: prefill them
         self._templates: dict[tuple, WriteOnlyCell] = {}
 
     def L(self, key: str) -> str:  # noqa: N802 - reads like a label lookup
@@ -196,7 +209,10 @@ class _Writer:
         return label(COLUMN_LABELS, key, self.lang)
 
     def cell(self, ws, value, *, font=None, number_format=None, alignment=None, fill=None, border=None):
-        c = WriteOnlyCell(ws, value=_value(value))
+        value = _value(value)
+        if isinstance(value, float) and number_format is not None and number_format.endswith("%"):
+            value = round(value, PCT_DECIMALS) + 0.0  # + 0.0: no -0.0
+        c = WriteOnlyCell(ws, value=value)
         key = (id(font), number_format, id(alignment), id(fill), id(border))
         if key != (id(None), None, id(None), id(None), id(None)):
             # Registering a style is slow (hashing in openpyxl's indexed lists); copy the style
@@ -277,8 +293,8 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     place = f"{label(REPORT_LABELS, 'commune', lang)} {name}"
     if province is not None and not pd.isna(province) and str(province):
         place += f", {province}"
-    _setup_print(ws, [col.width for col in LIST_COLUMNS] + [wd for _, wd in MEETING_COLUMNS], HEADER_ROW,
-                 footer=place, lang=lang)
+    widths = [col.width for col in LIST_COLUMNS] + [wd for _, wd in MEETING_COLUMNS]
+    _setup_print(ws, widths + ([PRICE_COLUMN[0]] if w.decided else []), HEADER_ROW, footer=place, lang=lang)
 
     supported = rows["project_id"].fillna("") != ""
     ws.append([w.cell(ws, f"{w.L('list_title')}: {place}", font=_TITLE_FONT)])
@@ -310,7 +326,7 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     n_a = len(part_a)
     row = HEADER_ROW + max(n_a, 1)  # the last row written so far
     if n_a:
-        last_col = get_column_letter(len(LIST_COLUMNS) + len(MEETING_COLUMNS))
+        last_col = get_column_letter(len(LIST_COLUMNS) + len(MEETING_COLUMNS) + int(w.decided))
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + n_a}"
         total = part_a["cost_vnd"].fillna(0).astype("int64").sum()
         ws.append([None] * 7 + [w.cell(ws, w.L("spent"), font=_BOLD),
@@ -329,6 +345,8 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     _add_decision_dropdown(ws, lang, [(HEADER_ROW + 1, HEADER_ROW + n_a), (header_b + 1, header_b + n_b)])
     ws.append([])
     ws.append([w.cell(ws, w.L("note_reasons"))])
+    if w.decided:
+        ws.append([w.cell(ws, label(MEETING_WORDS, "price_note", lang))])
 
 
 def _list_fields(rows: pd.DataFrame, lang: str, coop_names, project_names) -> pd.DataFrame:
@@ -340,7 +358,7 @@ def _list_fields(rows: pd.DataFrame, lang: str, coop_names, project_names) -> pd
 
     coop = rows["cooperative_id"].map(lambda v: v if isinstance(v, str) else "")
     best = rows["best_project_id"].map(lambda v: v if isinstance(v, str) else "")
-    return pd.DataFrame({
+    fields = pd.DataFrame({
         "priority": rows["priority"],
         "priority_village": rows.groupby("village", sort=False, dropna=False).cumcount() + 1,
         "household_id": rows["household_id"],
@@ -356,6 +374,16 @@ def _list_fields(rows: pd.DataFrame, lang: str, coop_names, project_names) -> pd
         "not_supported": words(NOT_SUPPORTED, rows["reason_key"]),
         "best_project": best.map(lambda v: project_names.get(v, v)),
     }, index=rows.index)
+    if "decision" in rows:
+        # the words of the dropdown, so that the filled workbook reads back as the same decisions
+        code = rows["decision"].map(lambda v: v if isinstance(v, str) and v in MEETING_CHOICES else "")
+        fields["decision"] = code.map(lambda v: label(MEETING_CHOICES, v, lang) if v else None)
+        fields["note"] = rows["decision_note"].map(lambda v: v if isinstance(v, str) and v else None)
+        cost = pd.to_numeric(rows["decision_cost"], errors="coerce") if "decision_cost" in rows \
+            else pd.Series(np.nan, index=rows.index)
+        fields["price"] = [None if not c else "–" if pd.isna(v) else float(v)
+                           for c, v in zip(code, cost, strict=True)]
+    return fields
 
 
 def _write_list(ws, w: _Writer, fields: pd.DataFrame, keys: list[str | None], empty: str) -> None:
@@ -365,12 +393,18 @@ def _write_list(ws, w: _Writer, fields: pd.DataFrame, keys: list[str | None], em
     ``None`` leaves the column empty.
     """
     meeting = [label(MEETING_COLUMN_LABELS, k, w.lang) for k, _ in MEETING_COLUMNS]
+    if w.decided:
+        meeting.append(label(MEETING_WORDS, "price", w.lang))
     ws.append(w.header(ws, [w.L(k) if k else "" for k in keys] + meeting))
     if not len(fields):
         ws.append([w.cell(ws, empty)])
     styles = [(c.number_format, _WRAP if c.wrap else _TOP) for c in LIST_COLUMNS]
     # Iterating a Series gives Python scalars (pd.NA for a missing Int64), as itertuples does.
     columns = [repeat(None) if k is None else iter(fields[k]) for k in keys]
+    if w.decided:
+        styles += [(None, _TOP), (None, _WRAP), (PRICE_COLUMN[1], _TOP)]
+        keys = [*keys, "decision", "note", "price"]
+        columns += [iter(fields["decision"]), iter(fields["note"]), iter(fields["price"])]
     for values in zip(*columns):
         ws.append([None if k is None else w.cell(ws, v, number_format=fmt, alignment=align)
                    for k, v, (fmt, align) in zip(keys, values, styles, strict=True)])
@@ -395,23 +429,47 @@ def _write_marker(ws, plan) -> None:
 
     Row 1: ``fingerprint`` and the scenario's fingerprint
     (:func:`targeting.data.files.scenario_fingerprint`); row 2: ``public`` and 1 for a list with
-    pseudonymised ids; then ``household_id_cell, household_id, project_id`` for every listed
-    household: its id as the list shows it, as the scenario has it, and the project its row shows
-    (part A: its support; part B: the best project, if any).
+    pseudonymised ids; then ``household_id_cell, household_id, project_id, decision, decided`` for
+    every listed household: its id as the list shows it, as the scenario has it, the project its
+    row shows (part A: its support; part B: the best project, if any), and for a household the
+    plan's decisions decided on, the decision its row is prefilled with and (JSON) the
+    ``[decision, project_id, kind]`` rows behind it, which a row left as prefilled reads back as
+    (a decline of a project the row no longer shows, several declines).
     """
     ws.sheet_state = "hidden"
     meta = plan.meta or {}
     ws.append(["fingerprint", scenario_fingerprint(meta.get("inputs") or {})])
     ws.append(["public", int(bool(meta.get("public")))])
-    ws.append(["household_id_cell", "household_id", "project_id"])
+    ws.append(["household_id_cell", "household_id", "project_id", "decision", "decided"])
     a = plan.allocation
     if not len(a) or meta.get("public"):  # a public list keeps the real ids out of the file
         return
     pid = a["project_id"].map(lambda v: v if isinstance(v, str) else "")
     best = a["best_project_id"].map(lambda v: v if isinstance(v, str) else "")
     shown = pid.where(pid != "", best)
-    for hid, p in zip(a["household_id"].astype(str), shown, strict=True):
-        ws.append([_value(hid), hid, p or None])
+    code = a["decision"].map(lambda v: v if isinstance(v, str) else "") if "decision" in a \
+        else pd.Series("", index=a.index)
+    behind = _decision_rows(plan.extra.get("decisions") if isinstance(plan.extra, dict) else None)
+    for hid, p, c in zip(a["household_id"].astype(str), shown, code, strict=True):
+        row = [_value(hid), hid, p or None]
+        if c:
+            row += [c, behind.get(hid)]
+        ws.append(row)
+
+
+def _decision_rows(decisions: pd.DataFrame | None) -> dict[str, str]:
+    """Household id -> JSON list of its ``[decision, project_id, kind]`` rows."""
+    if decisions is None or not len(decisions):
+        return {}
+
+    def text(v) -> str:
+        return v if isinstance(v, str) else ""
+
+    out: dict[str, list] = {}
+    for r in decisions.to_dict("records"):
+        out.setdefault(str(r["household_id"]), []).append(
+            [text(r.get("decision")), text(r.get("project_id")), text(r.get("kind"))])
+    return {k: json.dumps(v, ensure_ascii=False) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -482,6 +540,22 @@ def _write_summary(ws, plan, w: _Writer, communes, summary, titles) -> None:
                 v = summary[col].sum()
             tot.append(w.cell(ws, v, number_format=fmt, font=_BOLD))
         ws.append(tot)
+
+    # In words: a target out of reach and why, and how far to trust the chances.
+    names = dict(zip(communes["commune_id"], communes["name"].fillna(communes["commune_id"]).astype(str)
+                     if "name" in communes else communes["commune_id"].astype(str), strict=True))
+    reach = out_of_reach(plan.summary, plan.allocation, names) if len(summary) else {}
+    i = 0 if lang == "en" else 1
+    if reach:
+        ws.append([])
+        ws.append([w.cell(ws, label(REACH_WORDS, "title", lang), font=_SECTION_FONT)])
+        for cid in communes["commune_id"]:
+            if cid in reach:
+                ws.append([w.cell(ws, reach[cid][i])])
+    ws.append([])
+    ws.append([w.cell(ws, label(MODEL_WORDS, "workbook_title", lang), font=_SECTION_FONT)])
+    for pair in model_quality(meta.get("model")):
+        ws.append([w.cell(ws, pair[i])])
 
     # Why households are not supported, by commune.
     alloc = plan.allocation

@@ -25,7 +25,18 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..labels import NOT_SUPPORTED, PAGE_LABELS, PLAN_STATUS_LABELS, STRATEGY_LABELS, bilingual
+from ..labels import (
+    APPENDIX_WORDS,
+    DECISION_LABELS,
+    MEETING_WORDS,
+    MODEL_WORDS,
+    NOT_SUPPORTED,
+    PAGE_LABELS,
+    PLAN_STATUS_LABELS,
+    STRATEGY_LABELS,
+    bilingual,
+)
+from .plain import model_quality, out_of_reach
 
 __all__ = ["write_report", "render_report", "ENV"]
 
@@ -90,7 +101,9 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         subtitle=tuple(t.format(year=year, strategy=strategy) for t in subtitle),
         version=meta.get("version", ""),
         status=_status_section(plan, meta),
+        quality={"title": MODEL_WORDS["title"], "sentences": model_quality(meta.get("model"))},
         communes=_communes_section(plan, names),
+        meeting=_meeting_section(plan, meta, names),
         comparison=(_comparison_section(comparison, meta.get("strategy", getattr(plan, "strategy", "")))
                     if comparison is not None and len(comparison) else None),
         curve=_curve_section(curve) if curve is not None and len(curve) else None,
@@ -98,6 +111,7 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         reasons=_reasons_section(plan, names),
         warnings=_warnings(meta),
         details=_details(meta),
+        appendix=_appendix(meta),
     )
 
 
@@ -250,7 +264,24 @@ def _status_section(plan, meta: dict) -> dict:
         ("households_supported", _int(s["supported"].sum() if len(s) else 0)),
         ("spent_of_budget", f"{_mvnd(s['spent_vnd'].sum())} / {_mvnd(s['budget_vnd'].sum())}" if len(s) else "–"),
     ]
-    metrics = model.get("metrics") or {}
+    return {
+        "strategy": strategy,
+        "strategy_words": STRATEGY_LABELS.get(strategy),
+        "status": status,
+        "status_words": PLAN_STATUS_LABELS.get(status),
+        "status_cls": {"optimal": "ok", "feasible": "warn", "timeout": "warn", "infeasible": "bad"}.get(status, ""),
+        "figures": figures,
+        "model_name": model.get("name", ""),
+        "model_source": model.get("source", ""),
+    }
+
+
+def _appendix(meta: dict) -> dict | None:
+    """The model's raw metrics (cross-validated), for programme designers: scalars as cards,
+    nested ones (reliability bins, uplift by kind of support) as tables."""
+    metrics = ((meta.get("model") or {}).get("metrics")) or {}
+    if not metrics:
+        return None
     scalars = [(k, f"{v:.4g}" if isinstance(v, float) else v) for k, v in metrics.items()
                if isinstance(v, int | float | str) and not isinstance(v, bool)]
     tables = []
@@ -264,18 +295,53 @@ def _status_section(plan, meta: dict) -> dict:
             cols = list(dict.fromkeys(c for r in v for c in r))
             tables.append((k, Table([Cell(c) for c in cols],
                                     [_row(*(_n(_fmt_any(r.get(c))) for c in cols)) for r in v])))
-    return {
-        "strategy": strategy,
-        "strategy_words": STRATEGY_LABELS.get(strategy),
-        "status": status,
-        "status_words": PLAN_STATUS_LABELS.get(status),
-        "status_cls": {"optimal": "ok", "feasible": "warn", "timeout": "warn", "infeasible": "bad"}.get(status, ""),
-        "figures": figures,
-        "model_name": model.get("name", ""),
-        "model_source": model.get("source", ""),
-        "metrics": scalars,
-        "tables": tables,
-    }
+    return {"title": APPENDIX_WORDS["title"], "metrics_title": APPENDIX_WORDS["metrics"],
+            "intro": APPENDIX_WORDS["intro"], "metrics": scalars, "tables": tables}
+
+
+def _meeting_section(plan, meta: dict, names: dict[str, str]) -> dict | None:
+    """What the village meeting decided (plan.json ``decisions``): counts, their price in
+    expected exits, and the decided households, costliest first."""
+    d = meta.get("decisions")
+    if not isinstance(d, dict):
+        return None
+    counts = [(DECISION_LABELS[k], _int(d.get(k, 0))) for k in ("assign", "exclude", "decline")]
+    objective, without, cost = meta.get("objective"), d.get("objective_without"), d.get("exits_cost")
+    if _missing(cost) or float(cost) <= 0:
+        price = tuple(t.format(with_=_exits(objective)) for t in MEETING_WORDS["no_cost"])
+    else:
+        # the three numbers with the same decimals, enough to show the cost (0.13 of 47.10)
+        digits = 2 if float(cost) < 1 else 1
+        price = tuple(t.format(cost=_num(cost, digits), without=_num(without, digits),
+                               with_=_num(objective, digits)) for t in MEETING_WORDS["cost"])
+    note = d.get("note")
+    a = plan.allocation
+    decided = a[a["decision"].fillna("").astype(str) != ""] if "decision" in a else a.iloc[:0]
+    has_cost = "decision_cost" in decided
+    if len(decided):
+        cost_col = pd.to_numeric(decided["decision_cost"], errors="coerce") if has_cost \
+            else pd.Series(np.nan, index=decided.index)
+        decided = decided.assign(_cost=cost_col).sort_values(
+            ["_cost", "commune_id", "household_id"], ascending=[False, True, True], na_position="last",
+            kind="stable")
+    m = MEETING_WORDS
+    heads = [Cell(words=m["household"], form="br"), _th("commune"), _th("village"),
+             Cell(words=m["decision"], form="br"), Cell(words=m["note"], form="br"),
+             Cell(words=m["project"], form="br"), Cell(words=m["price"], form="br", num=True)]
+    rows = []
+    for r in decided.to_dict("records"):
+        project = r.get("project_name") or r.get("project_id")
+        rows.append(_row(
+            Cell(r["household_id"]), Cell(names.get(r["commune_id"], r["commune_id"])), Cell(r.get("village", "")),
+            Cell(r["decision"], words=DECISION_LABELS.get(r["decision"]), form="bi"),
+            Cell(r.get("decision_note") or ""),
+            Cell(project) if isinstance(project, str) and project else Cell(words=m["none"], form="bi"),
+            _n(_exits(r["_cost"])),
+        ))
+    return {"title": m["title"], "counts_title": m["counts"], "counts": counts, "price": price,
+            "gap_note": m["gap_note"] if note else None, "raw_note": note,
+            "households_title": m["households"], "table": Table(heads, rows) if rows else None,
+            "price_note": m["price_note"]}
 
 
 def _communes_section(plan, names: dict[str, str]) -> dict:
@@ -302,7 +368,9 @@ def _communes_section(plan, names: dict[str, str]) -> dict:
             _n(_exits(s["added_exits"].sum())), _n(""),
             _n(_num(s["expected_exits_poor"].sum()) if has_p else "–"), _n(""), _n(""), cls="total",
         ))
-    return {"table": Table(heads, rows), "chart": _exits_chart(s, names)}
+    reach = out_of_reach(s, plan.allocation, names)
+    return {"table": Table(heads, rows), "chart": _exits_chart(s, names),
+            "out_of_reach": [reach[c] for c in s["commune_id"] if c in reach]}
 
 
 def _exits_chart(s: pd.DataFrame, names: dict[str, str]) -> dict:
