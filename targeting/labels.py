@@ -535,7 +535,7 @@ REACH_WORDS = {
         "{commune}: chỉ tiêu {target} hộ nghèo thoát nghèo năm nay không thể đạt (xác suất {p}): {why}.",
     ),
     "ceiling": (
-        "even if all {supported} supported poor households left poverty, with about {others} others "
+        "even if all {supported} supported poor households left poverty, with about {others} more "
         "expected to leave without support, that makes about {best}, fewer than {target}",
         "kể cả khi tất cả {supported} hộ nghèo được hỗ trợ đều thoát nghèo, cộng khoảng {others} hộ "
         "khác dự kiến tự thoát, cũng chỉ được khoảng {best} hộ, ít hơn {target}",

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from targeting.labels import MEETING_CHOICES, MEETING_MARKER_SHEET
@@ -181,3 +182,77 @@ def test_agreeing_on_a_row_without_a_project_names_the_row(tmp_path):
     a, d = _decided(tmp_path / "decided")
     assert a.loc["h6", ["project_id", "decision", "decision_note"]].tolist() == ["", "decline", "không cần"]
     assert d["decline"] == 1
+
+
+def _decisions_csv(folder: Path) -> Path:
+    """The meeting declined p2 for h5 (the plan's first household), agreed h3 to p2 and excluded h1;
+    h2 declined p1 and, on a second row, every value-chain project (two rows, one household)."""
+    path = folder / "decisions.csv"
+    path.write_text("household_id,decision,project_id,kind,note\n"
+                    "h5,decline,p2,,đi làm xa\n"
+                    "h3,assign,p2,,\n"
+                    "h1,exclude,,,đã có việc làm\n"
+                    "h2,decline,p1,,không nuôi bò\n"
+                    "h2,decline,,value_chain,\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_plan_made_with_decisions_prefills_them_and_reads_back_the_same(tiny, tmp_path, lang):
+    decided = tmp_path / "decided"
+    book = _plan(tiny, decided / lang, "--decisions", _decisions_csv(tmp_path), "--lang", lang)
+    ws = load_workbook(book)[SHEET]
+    rows = _rows(ws)
+    i = 0 if lang == "en" else 1
+    said = {h: (ws.cell(r, DECISION_COL).value, ws.cell(r, NOTE_COL).value) for h, r in rows.items()}
+    assert said == {"h5": (MEETING_CHOICES["decline"][i], "đi làm xa"), "h3": (MEETING_CHOICES["assign"][i], None),
+                    "h1": (MEETING_CHOICES["exclude"][i], "đã có việc làm"),
+                    "h2": (MEETING_CHOICES["decline"][i], "không nuôi bò"), "h4": (None, None)}
+    assert ws.cell(8, NOTE_COL + 1).value == ("Exits lost" if lang == "en" else "Số hộ thoát nghèo mất đi")
+    price = ws.cell(rows["h1"], NOTE_COL + 1).value
+    assert price == "–" or isinstance(price, float)  # a number once plans price each decision
+    assert ws.cell(rows["h4"], NOTE_COL + 1).value is None
+    # The untouched workbook, read back, is the same decisions: the same plan.
+    r = _replan(tiny, book, tmp_path / f"again-{lang}")
+    assert r.exit_code == 0, r.output
+    first, d1 = _decided(decided / lang)
+    again, d2 = _decided(tmp_path / f"again-{lang}")
+    cols = ["project_id", "decision", "decision_note"]
+    assert again[cols].equals(first[cols])
+    assert first.loc["h5", "project_id"] != "p2" and first.loc["h2", "project_id"] == ""
+    assert {k: d2[k] for k in ("assign", "exclude", "decline")} == \
+        {k: d1[k] for k in ("assign", "exclude", "decline")} == {"assign": 1, "exclude": 1, "decline": 3}
+
+
+def test_a_prefilled_decision_the_meeting_changes_is_read_as_changed(tiny, tmp_path):
+    book = _plan(tiny, tmp_path / "plan", "--decisions", _decisions_csv(tmp_path))
+    meeting = _fill(book, {"h5": (None, None), "h1": ("Đồng ý", "đổi ý")}, first=False)
+    r = _replan(tiny, meeting, tmp_path / "decided")
+    assert r.exit_code == 0, r.output
+    a, d = _decided(tmp_path / "decided")
+    assert a.loc["h5", "decision"] == ""  # cleared: no longer decided
+    assert a.loc["h1", ["decision", "decision_note"]].tolist() == ["assign", "đổi ý"]
+    assert a.loc["h1", "project_id"] != ""
+    assert {k: d[k] for k in ("assign", "exclude", "decline")} == {"assign": 2, "exclude": 0, "decline": 2}
+
+
+@pytest.mark.slow
+def test_on_the_sample_a_household_that_declined_one_project_and_got_another_reads_back_the_same(tmp_path):
+    """The row of a household that declined labour export and was then given vocational training
+    shows vocational training: left as prefilled, it must decline labour export again, not the
+    training it now has."""
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("household_id,decision,project_id,kind,note\n"
+                         "THUONG_QUAN-00026,decline,thuong_quan-labour_export-05,,không muốn đi xa\n"
+                         "PHONG_QUANG-00077,exclude,,,đã có việc làm\n"
+                         "PHONG_QUANG-00115,assign,phong_quang-labour_export-05,,\n", encoding="utf-8")
+    r = cli("plan", "--out", tmp_path / "decided", "-q", "--decisions", decisions)
+    assert r.exit_code == 0, r.output
+    first, d1 = _decided(tmp_path / "decided")
+    assert first.loc["THUONG_QUAN-00026", "project_id"] not in ("", "thuong_quan-labour_export-05")
+    r = cli("plan", "--out", tmp_path / "again", "-q", "--decisions", tmp_path / "decided" / "beneficiaries.xlsx")
+    assert r.exit_code == 0, r.output
+    again, d2 = _decided(tmp_path / "again")
+    cols = ["project_id", "decision", "decision_note"]
+    assert again[cols].equals(first[cols])
+    assert d2["exits_cost"] == pytest.approx(d1["exits_cost"])

@@ -176,8 +176,11 @@ def out_of_reach(summary: pd.DataFrame, allocation: pd.DataFrame, names: dict[st
         expected = r.get("expected_exits_poor")
         spent, budget = r.get("spent_vnd"), r.get("budget_vnd")
         if n_sup_poor + others < target:
+            best = n_sup_poor + others
+            # a best case just short of the target reads as short of it: 2.9, not "about 3"
+            best_text = f"{best:.0f}" if round(best) < target else f"{math.floor(best * 10) / 10:.1f}"
             why = {"key": "ceiling", "supported": n_sup_poor, "others": round(others),
-                   "best": round(n_sup_poor + others), "target": target}
+                   "best": best_text, "target": target}
         elif _number(budget) and _number(spent) and budget > 0 and spent >= (1 - BUDGET_LEFT) * budget:
             why = {"key": "budget", "budget": float(budget) / 1e6, "supported": int(r["supported"]),
                    "expected": round(float(expected)), "target": target}
