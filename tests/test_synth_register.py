@@ -202,3 +202,25 @@ def test_a_model_learns_what_the_causes_change(seed):
     assert cosine > 0.25  # 0.40-0.62 on seeds 1-4
     # at least one effect of the causes is learned at half its size or more, with its sign
     assert ((np.abs(true) > 0.02) & (learned * np.sign(true) > 0.5 * np.abs(true))).any()
+
+
+def test_a_model_with_the_extras_scores_a_register_without_them(tmp_path):
+    """The bundled model learned from the extras; a register without them is scored with them
+    unknown (the extras are optional), and no reason names a cause it does not record."""
+    from targeting.errors import ModelError
+    from targeting.scoring import load_model
+
+    from .support import tiny_tables, write_tables
+
+    sc = read_scenario(write_tables(tmp_path / "sc", tiny_tables()))
+    h = sc.households
+    assert not ({"income_score", *CAUSES} & set(h.columns))
+    m = load_model(bundled_model())
+    assert {"income_score", *CAUSES} <= set(m.features_.names)
+    P = m.predict_proba_all(h).to_numpy()
+    assert np.isfinite(P).all() and ((P > 0) & (P < 1)).all()
+    s = score_households(m, h, sc.projects)
+    assert not s["reasons_en"].str.contains("lack|illness|income score").any()
+    # every other feature must be there
+    with pytest.raises(ModelError, match="working_age"):
+        m.predict_proba_all(h.drop(columns="working_age"))

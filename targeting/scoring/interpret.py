@@ -117,7 +117,8 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
     # matter mostly for which support helps (little for the arm most past households had, on
     # which importance is measured), and they are the reasons a village meeting knows.
     order += [j for j, name in enumerate(spec.names) if name in CAUSES and j not in order]
-    order = [j for j in order if model.importance_[j] > 0]
+    # an optional extra the households lack is unknown for all of them: no reason
+    order = [j for j in order if model.importance_[j] > 0 and spec.names[j] in households.columns]
     n = len(households)
     if not order or n == 0:
         return pd.DataFrame({"row": [], "slot": [], "feature": [], "value": [], "effect": []})
