@@ -5,6 +5,12 @@ whose register carries extra fields (a region, an ethnic group, a survey score) 
 changes. Numbers (and text that parses as numbers) stay numeric, with missing values kept as NaN for
 the gradient-boosted models; text with few distinct values is categorical; identifiers and free text
 (household_id, village, names) are left out.
+
+The register extras the contract makes optional (``income_score`` and the ``cause_*`` flags) may
+be absent from the households a model scores even when its history had them: they are then
+unknown for every household (missing values, which every learner handles: the gradient-boosted
+ones natively, the linear ones as the typical past household). Any other feature the model has
+must be there.
 """
 
 from __future__ import annotations
@@ -15,10 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from targeting.config import KINDS
+from targeting.config import CAUSES, KINDS
 from targeting.errors import ModelError
 
-__all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "FeatureSpec", "infer_features",
+__all__ = ["INTERVENTIONS", "LABELS", "IDENTIFIERS", "MAY_BE_ABSENT", "FeatureSpec", "infer_features",
            "intervention_codes", "history_fingerprint"]
 
 #: The arms of the model: no support, then each project kind.
@@ -30,6 +36,8 @@ IDENTIFIERS = frozenset(
     {"household_id", "commune_id", "village", "year", "name", "household_name", "head_name",
      "head", "address", "phone", "project_id", "cooperative_id", "province", "district", "wants"}
 )
+#: Features a scored table may lack (optional register extras): absent means unknown.
+MAY_BE_ABSENT = frozenset({"income_score", *CAUSES})
 #: A text column with more distinct values than this is free text, not a category.
 MAX_CATEGORIES = 30
 
@@ -56,7 +64,8 @@ class FeatureSpec:
         return np.array([False] * len(self.numeric) + [True] * len(self.categorical), dtype=bool)
 
     def missing(self, frame: pd.DataFrame) -> list[str]:
-        return [c for c in self.names if c not in frame.columns]
+        """The features ``frame`` lacks that it must have (absent extras are unknown, not missing)."""
+        return [c for c in self.names if c not in frame.columns and c not in MAY_BE_ABSENT]
 
     def check(self, frame: pd.DataFrame, what: str = "households") -> None:
         miss = self.missing(frame)
@@ -69,14 +78,18 @@ class FeatureSpec:
     def encode(self, frame: pd.DataFrame) -> np.ndarray:
         """A float matrix: numeric columns as numbers (NaN when missing), categories as codes.
 
-        Unknown categories become NaN (missing), which the models handle.
+        Unknown categories become NaN (missing), which the models handle; so does every value of
+        an absent optional extra (:data:`MAY_BE_ABSENT`).
         """
         self.check(frame)
         n = len(frame)
         out = np.empty((n, len(self.numeric) + len(self.categorical)), dtype=np.float64)
         for j, c in enumerate(self.numeric):
-            out[:, j] = _to_float(frame[c])
+            out[:, j] = _to_float(frame[c]) if c in frame.columns else np.nan
         for k, (c, cats) in enumerate(self.categorical.items()):
+            if c not in frame.columns:
+                out[:, len(self.numeric) + k] = np.nan
+                continue
             v = frame[c]
             text = v.astype(str).where(v.notna(), None)
             codes = pd.Categorical(text, categories=cats).codes.astype(np.float64)

@@ -10,7 +10,9 @@ effect); :func:`render` turns them into English or Vietnamese with the words of
 The effect of a feature is the change in the predicted probability (under the support that gives
 the score) when that feature alone is set to its reference value, the median (or, for
 categories, the most common value) among past households: ``+`` means the household's value
-raises its chance of a sustained exit compared with a typical household.
+raises its chance of a sustained exit compared with a typical household. The features tried are
+the :data:`MAX_CANDIDATES` most important ones and the causes of poverty (``cause_*``) the model
+has; each household's reasons are the ``top`` largest effects among them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from targeting import labels
+from targeting.config import CAUSES
 from targeting.scoring.features import INTERVENTIONS, FeatureSpec
 
 __all__ = ["references", "importance", "explain", "phrase", "render", "reasons_text"]
@@ -109,8 +112,13 @@ def explain(model, households: pd.DataFrame, arms, top: int = 3,
     spec = model.features_
     Xe = spec.encode(households)
     arm_idx = pd.Series(arms).map({k: i for i, k in enumerate(INTERVENTIONS)}).to_numpy(dtype=int)
-    order = np.argsort(-np.asarray(model.importance_), kind="stable")[:candidates]
-    order = [j for j in order if model.importance_[j] > 0]
+    order = np.argsort(-np.asarray(model.importance_), kind="stable")[:candidates].tolist()
+    # The causes of poverty the review recorded are tried for every household as well: they
+    # matter mostly for which support helps (little for the arm most past households had, on
+    # which importance is measured), and they are the reasons a village meeting knows.
+    order += [j for j, name in enumerate(spec.names) if name in CAUSES and j not in order]
+    # an optional extra the households lack is unknown for all of them: no reason
+    order = [j for j in order if model.importance_[j] > 0 and spec.names[j] in households.columns]
     n = len(households)
     if not order or n == 0:
         return pd.DataFrame({"row": [], "slot": [], "feature": [], "value": [], "effect": []})

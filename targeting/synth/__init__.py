@@ -2,7 +2,8 @@
 
 Modules: :mod:`.truth` (THE ground truth: base log-odds, effects by kind, true probabilities,
 gains and capacity), :mod:`.history` (how past support was targeted, outcomes drawn from the
-truth), :mod:`.world` (the Thai Nguyen scenario behind ``targeting synth``) and
+truth), :mod:`.review` (what the annual review records: income score, causes of poverty, the
+kinds asked for), :mod:`.world` (the Thai Nguyen scenario behind ``targeting synth``) and
 :mod:`.instances` (optimizer instances with supplied gains: compact tables, a random province,
 OR-Library GAP instances). :mod:`.heldout` is deliberately apart: a small world with ANOTHER
 truth, on which the learners are checked because they were not tuned to it.

@@ -14,6 +14,14 @@ only (:func:`true_probability`; the coefficients are in :func:`base_log_odds` an
   a road; community projects help everyone a little, ethnic-minority households more; vocational
   training needs a working-age member and helps less where adult education is lacking; labour
   export helps much with two or more working-age members, little with one, not at all with none.
+* the causes of poverty recorded at the review (``cause_*``, 0/1) shift those effects modestly
+  (each by at most 0.4 in log-odds, and no effect below zero): a household lacking land gains
+  less from livestock and crops and more from labour export and vocational training; lacking
+  capital, more from livestock and value chains (an asset or a buyer's advance); lacking tools,
+  more from crops; lacking know-how, more from livestock and community projects (which come with
+  training); lacking skills, much more from vocational training; lacking labour, less from labour
+  export and more from community projects; illness, much less from labour export and less from
+  livestock. The base log-odds do not depend on them, so they matter only for which support helps.
 
 A missing column counts as its default (0, one member), so any frame with the household columns
 of ``households.csv`` can be scored. The truth never enters a scenario file: tests and
@@ -25,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..config import DEPRIVATIONS, KINDS
+from ..config import CAUSES, DEPRIVATIONS, KINDS
 
 __all__ = [
     "LINE_RURAL",
@@ -111,27 +119,34 @@ def effect_log_odds(frame: pd.DataFrame, kind: str) -> np.ndarray:
     n = len(frame)
     if kind == "none":
         return np.zeros(n)
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; expected none or one of {', '.join(KINDS)}")
     wa = _col(frame, "working_age")
     land = _col(frame, "land_m2")
     road = np.minimum(_col(frame, "road_km"), 30)
     em = _col(frame, "ethnic_minority")
+    cause = {c: _col(frame, c) for c in CAUSES}
     if kind == "livestock":
-        e = 0.8 + 0.15 * np.minimum(_col(frame, "livestock_units"), 3) - 0.03 * road + 0.2 * em
+        e = (0.8 + 0.15 * np.minimum(_col(frame, "livestock_units"), 3) - 0.03 * road + 0.2 * em
+             - 0.25 * cause["cause_land"] + 0.2 * cause["cause_capital"] + 0.15 * cause["cause_know_how"]
+             - 0.2 * cause["cause_illness"])
         return np.where(wa >= 1, np.maximum(e, 0), 0.0)
     if kind == "crop":
-        e = 0.3 + 0.5 * np.minimum(land / 3000.0, 1.5)
-        return np.where(land >= 500, e, 0.0)
+        e = 0.3 + 0.5 * np.minimum(land / 3000.0, 1.5) - 0.3 * cause["cause_land"] + 0.2 * cause["cause_tools"]
+        return np.where(land >= 500, np.maximum(e, 0), 0.0)
     if kind == "value_chain":
-        e = 1.1 + 0.3 * _col(frame, "registered_exit") - 0.05 * road
+        e = 1.1 + 0.3 * _col(frame, "registered_exit") - 0.05 * road + 0.25 * cause["cause_capital"]
         return np.where((wa >= 1) & (land >= 1000), np.maximum(e, 0), 0.0)
     if kind == "community":
-        return np.where(wa >= 1, 0.5 + 0.2 * em, 0.25)
+        e = 0.5 + 0.2 * em + 0.15 * cause["cause_know_how"] + 0.15 * cause["cause_labour"]
+        return np.where(wa >= 1, e, 0.25)
     if kind == "vocational":
-        e = 0.4 + 0.35 * (1 - _col(frame, "dep_adult_education")) + 0.15 * np.minimum(wa, 3)
+        e = (0.4 + 0.35 * (1 - _col(frame, "dep_adult_education")) + 0.15 * np.minimum(wa, 3)
+             + 0.4 * cause["cause_skills"] + 0.15 * cause["cause_land"])
         return np.where(wa >= 1, e, 0.0)
-    if kind == "labour_export":
-        return np.where(wa >= 2, 1.3 + 0.1 * np.minimum(wa - 2, 3), np.where(wa == 1, 0.2, 0.0))
-    raise ValueError(f"unknown kind {kind!r}; expected none or one of {', '.join(KINDS)}")
+    e = (np.where(wa >= 2, 1.3 + 0.1 * np.minimum(wa - 2, 3), np.where(wa == 1, 0.2, 0.0))
+         + 0.3 * cause["cause_land"] - 0.4 * cause["cause_labour"] - 0.4 * cause["cause_illness"])
+    return np.where(wa >= 1, np.maximum(e, 0), 0.0)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:

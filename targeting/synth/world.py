@@ -12,7 +12,9 @@ Nothing here is real data. The world is calibrated to public facts about these c
   Nua Lech sticky rice, a tea cooperative).
 
 Exits follow the ground truth of :mod:`targeting.synth.truth`; past support is assigned as
-:mod:`targeting.synth.history` describes. The truth never enters a scenario file.
+:mod:`targeting.synth.history` describes. The register and the history carry the review's extras
+(``income_score``, the ``cause_*`` flags, ``wants``) as :mod:`targeting.synth.review` draws
+them. The truth never enters a scenario file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 
 from ..output.files import write_folder_atomically
 from .history import past_support
+from .review import add_causes, add_income_score, add_wants
 from .truth import INDICATORS_2022, LINE_RURAL
 
 __all__ = ["SEED_COMMUNES", "COOPERATIVES", "DISTRICT_COMMUNES", "World", "make_world", "write_world"]
@@ -189,6 +192,11 @@ def _register(c: dict, n_poor: int, n_near: int, rng: np.random.Generator, prefi
     return frame
 
 
+def _review(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """The register extras of :mod:`targeting.synth.review`: causes, income score, wants."""
+    return add_wants(add_income_score(add_causes(frame, rng), rng), rng)
+
+
 def _projects(c: dict, coops_here: list[str], rng: np.random.Generator, n_reg: int) -> pd.DataFrame:
     rows = []
     kinds = ["livestock", "crop", "community", "vocational", "labour_export"]
@@ -264,6 +272,9 @@ def make_world(
     if communes < 1:
         raise ValueError("communes must be at least 1")
     rng = np.random.default_rng(seed)
+    # The review's extras come from a generator of their own, so the households' other columns
+    # are the ones the same seed gave before the extras were written.
+    review_rng = np.random.default_rng([seed, 1])
     specs = [dict(c) for c in SEED_COMMUNES[:communes]]
     specs += [_generic_commune(i + 1, rng) for i in range(len(specs), communes)]
     if households is not None:
@@ -306,11 +317,11 @@ def make_world(
     hh, pr, hist, cm = [], [], [], []
     for c in specs:
         reg = _register(c, c["poor"], c["near_poor"], rng, prefix=c["commune_id"].upper())
-        hh.append(reg)
+        hh.append(_review(reg, review_rng))
         n_hist = max(1, round((c["poor"] + c["near_poor"]) * history_factor))
         n_hp = max(1, round(n_hist * c["poor"] / max(1, c["poor"] + c["near_poor"])))
         past = _register(c, n_hp, n_hist - n_hp, rng, prefix="H-" + c["commune_id"].upper())
-        hist.append(past_support(past, rng, year - 5))
+        hist.append(past_support(_review(past, review_rng), rng, year - 5))
         projects = _projects(c, coops_by_commune[c["commune_id"]], rng, len(reg))
         pr.append(projects)
         spend = (projects["cost_vnd"] * projects["slots"]).sum()
