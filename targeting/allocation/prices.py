@@ -120,6 +120,11 @@ class DecisionPrices:
         }
 
 
+def now() -> float:
+    """The clock the price budget is kept with."""
+    return time.perf_counter()
+
+
 def commune_groups(projects: pd.DataFrame, communes: pd.DataFrame) -> pd.Series:
     """Group number of every commune (by ``commune_id``): communes linked, directly or through a
     chain, by cooperatives their projects use share a group. Numbered by first commune in
@@ -191,7 +196,7 @@ def price_decisions(
     capacity: pd.Series | None = None,
     engine=None,
     budget_s: float | None = None,
-    clock: Callable[[], float] = time.perf_counter,
+    clock: Callable[[], float] | None = None,
 ) -> DecisionPrices:
     """The objective without decisions and every decided household's price (module docstring).
 
@@ -206,9 +211,10 @@ def price_decisions(
     budget_s : float, optional
         Seconds for all the price solves together (default ``settings.time_limit_s``); the
         groups' solves without decisions get ``settings.time_limit_s`` of their own.
-    clock : callable
-        Seconds, for the budget (a test may stop it).
+    clock : callable, optional
+        Seconds, for the budget (default :func:`now`; a test may replace either).
     """
+    clock = clock or now
     t0 = clock()
     budget = float(settings.time_limit_s if budget_s is None else budget_s)
     forced = forced[KEY].astype(str)
