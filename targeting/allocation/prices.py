@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,7 @@ from . import checks
 from .instance import build_instance
 from .results import AllocationResult
 from .strategy import run_strategy
+from .tasks import parallelism, run_tasks, time_shares
 
 __all__ = ["DecisionPrices", "commune_groups", "price_decisions", "group_tables"]
 
@@ -101,7 +102,6 @@ class DecisionPrices:
     seconds: float = 0.0
     without_status: str = "optimal"
     budget_s: float | None = None
-    details: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
         """plan.json's ``decisions.prices`` (JSON-serialisable)."""
@@ -221,7 +221,7 @@ def price_decisions(
     removed = removed[KEY].astype(str)
     gains = gains[["household_id", "project_id", "gain", "cost_vnd"]]
     decided_hh = list(dict.fromkeys(forced["household_id"].tolist() + removed["household_id"].tolist()))
-    run = partial_run(households, projects, cooperatives, communes, settings, capacity, engine)
+    run = _whole_runner(households, projects, cooperatives, communes, settings, capacity, engine)
     if strategy != "optimal":
         return _price_baseline(strategy, gains, forced, removed, decided_hh, run, clock, t0)
 
@@ -244,14 +244,10 @@ def price_decisions(
     touched = sorted({g for u in units for g in u})
 
     decided_obj = _group_objective(decided.assignment, group_of_project)
-    solves = 0
-    without: dict[tuple[int, ...], AllocationResult] = {}
     sub_of: dict[tuple[int, ...], dict] = {}
-    pairs_of: dict[tuple[int, ...], int] = {}
     for u in units:
         sub_of[u] = group_tables(households, projects, cooperatives, communes, gains,
                                  set().union(*(communes_of_group[g] for g in u)))
-        pairs_of[u] = len(sub_of[u]["gains"])
     # Units are disjoint unions of groups only when no household touches two groups, which the
     # eligibility rules make the case (a household's projects are in its commune); overlapping
     # units are solved as the union of all touched groups.
@@ -259,27 +255,37 @@ def price_decisions(
         units = [tuple(touched)]
         sub_of = {units[0]: group_tables(households, projects, cooperatives, communes, gains,
                                          set().union(*(communes_of_group[g] for g in touched)))}
-        pairs_of = {units[0]: len(sub_of[units[0]]["gains"])}
         touched_by = {h: units[0] for h in touched_by}
-    # without decisions, per unit: the time limit shared in proportion to pairs
-    left_pairs = sum(pairs_of.values())
-    w_t0 = clock()
-    for u in units:
-        spent = clock() - w_t0
-        share = max(0.5, (settings.time_limit_s - spent) * pairs_of[u] / max(left_pairs, 1))
-        without[u] = run("optimal", sub_of[u], replace(settings, time_limit_s=share))
-        solves += 1
-        left_pairs -= pairs_of[u]
+    pairs_of = {u: len(sub_of[u]["gains"]) for u in units}
+    threads = parallelism(settings, engine)
+
+    # Without decisions: each touched unit solved again, settings.time_limit_s shared as the
+    # split of the whole plan shares it (in proportion to pairs, ``threads`` at a time).
+    limits = time_shares(np.array([pairs_of[u] for u in units], dtype=float),
+                         settings.time_limit_s, threads)
+    runs = _run_all(engine, threads, settings, [(sub_of[u], float(lim), None, None)
+                                                for u, lim in zip(units, limits)])
+    solves = len(units)
+    without = {}
+    for u, r in zip(units, runs):
+        here = math.fsum(decided_obj.get(g, 0.0) for g in u)
+        # the decided plan meets every constraint without the decisions too: never worse than it
+        if r is None or r.objective < here:
+            bound = None if r is None else r.bound
+            r = _Known(assignment=_rows_in(decided.assignment, sub_of[u]), objective=here,
+                       bound=bound, status="feasible" if r is None else r.status)
+        without[u] = r
     objective_without = math.fsum(
         [float(decided.objective)]
         + [-decided_obj.get(g, 0.0) for g in touched]
         + [float(without[u].objective) for u in units])
     without_status = "optimal" if all(r.status == "optimal" for r in without.values()) else "feasible"
 
-    # prices, per household, within the budget
+    # Prices: 0 where the plan without decisions honours the household's decisions; else a solve
+    # with only them, the budget shared in proportion to pairs (none below MIN_SOLVE_S).
     cost, exact = {}, {}
-    p_t0 = clock()
     todo = []
+    p_t0 = clock()
     for h in decided_hh:
         u = touched_by.get(h)
         if u is None:  # no eligible pair fixed or removed: the plans are the same with or without
@@ -288,24 +294,18 @@ def price_decisions(
         mine_f, mine_r = forced[forced["household_id"] == h], removed[removed["household_id"] == h]
         free = _keys(without[u].assignment)
         if _keys(mine_f) <= free and not (_keys(mine_r) & free):
-            cost[h], exact[h] = 0.0, without[u].status == "optimal"
-            if not exact[h]:
-                cost[h] = _bound_cost(without[u], without[u].objective)
+            exact[h] = without[u].status == "optimal"
+            cost[h] = 0.0 if exact[h] else _bound_cost(without[u], without[u].objective)
             continue
         todo.append((h, u, mine_f, mine_r))
-    left_pairs = sum(pairs_of[u] for _, u, _, _ in todo)
-    for h, u, mine_f, mine_r in todo:
-        left = budget - (clock() - p_t0)
-        share = left * pairs_of[u] / max(left_pairs, 1)
-        left_pairs -= pairs_of[u]
-        r = None
-        if share > 0.05:
-            try:
-                r = run("optimal", sub_of[u], replace(settings, time_limit_s=share),
-                        forced=mine_f, removed=mine_r)
-            except PolicyConflictError:  # a solve stopped before it met the quotas: bound instead
-                r = None
-            solves += 1
+    left = budget - (clock() - p_t0)
+    sizes = np.array([pairs_of[u] for _, u, _, _ in todo], dtype=float)
+    limits = np.minimum(left, left * threads * sizes / max(sizes.sum(), 1.0)) if len(todo) else sizes
+    runs = _run_all(engine, threads, settings, [
+        (sub_of[u], float(lim), mine_f, mine_r) if lim >= MIN_SOLVE_S else None
+        for (_, u, mine_f, mine_r), lim in zip(todo, limits)])
+    for (h, u, mine_f, mine_r), r in zip(todo, runs):
+        solves += r is not None
         if r is not None and r.status == "optimal" and without[u].status == "optimal":
             cost[h], exact[h] = max(float(without[u].objective) - float(r.objective), 0.0), True
             continue
@@ -325,11 +325,59 @@ def price_decisions(
     )
 
 
+#: A price solve gets at least this many seconds, else the household gets its upper bound.
+MIN_SOLVE_S = 0.1
+
+
+@dataclass
+class _Known:
+    """A plan known without a solve (the decided plan of a group), as a solve's result."""
+
+    assignment: pd.DataFrame
+    objective: float
+    bound: float | None
+    status: str
+
+
+def _rows_in(assignment: pd.DataFrame, t: dict) -> pd.DataFrame:
+    return assignment[assignment["project_id"].astype(str).isin(set(t["projects"]["project_id"].astype(str)))]
+
+
+def _solve(task, *, settings: Settings) -> AllocationResult | None:
+    """One solve of ``(tables, time limit, forced, removed)`` (a module-level function for
+    workers); None when it stopped before meeting the quotas (a time-out, not a conflict: the
+    decided plan proves the problem feasible)."""
+    if task is None:
+        return None
+    t, limit, forced, removed = task
+    decided = {} if forced is None else {"forced": forced, "removed": removed}
+    try:
+        return run_strategy("optimal", t["households"], t["projects"], t["cooperatives"],
+                            t["communes"], t["gains"], replace(settings, time_limit_s=limit),
+                            **decided)
+    except PolicyConflictError:
+        return None
+
+
+def _run_all(engine, threads: int, settings: Settings, tasks: list) -> list:
+    """``_solve`` over ``tasks`` (None: no solve), ``threads`` at a time, in task order."""
+    todo = [i for i, x in enumerate(tasks) if x is not None]
+    out = [None] * len(tasks)
+    # several solves at once share the cores: one thread each (as the split of a plan does)
+    s = settings if len(todo) <= 1 else replace(settings, workers=1)
+    done = run_tasks(engine, _solve, [tasks[i] for i in todo], shared={"settings": s},
+                     threads=threads)
+    for i, r in zip(todo, done):
+        out[i] = r
+    return out
+
+
 def _bound_cost(without: AllocationResult, best_known: float) -> float:
     """Upper bound on a price: the proven bound without decisions minus a plan's objective that
     honours the household's decisions (never below 0)."""
-    bound = without.bound if without.bound is not None else without.objective
-    return max(float(bound) - float(best_known), 0.0)
+    if without.bound is None:  # no proven bound (the solve stopped without one): no price
+        return math.nan
+    return max(float(without.bound) - float(best_known), 0.0)
 
 
 def _repaired_objective(t: dict, settings: Settings, plan: pd.DataFrame, forced: pd.DataFrame,
@@ -353,7 +401,7 @@ def _repaired_objective(t: dict, settings: Settings, plan: pd.DataFrame, forced:
     return inst.total_gain(chosen)
 
 
-def partial_run(households, projects, cooperatives, communes, settings, capacity, engine):
+def _whole_runner(households, projects, cooperatives, communes, settings, capacity, engine):
     """``run(strategy, tables, settings, **decisions)``: :func:`.strategy.run_strategy` on
     ``tables`` (a dict of the scenario's tables; a table it lacks is the whole scenario's)."""
     whole = {"households": households, "projects": projects, "cooperatives": cooperatives,
