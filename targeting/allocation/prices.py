@@ -17,11 +17,17 @@ and solved again). Given the decided plan (solved once, whole):
   0 without a solve when the group's plan without decisions already honours them (that plan is
   then optimal with them too), and when they touch no eligible pair.
 - **Time.** The price solves share one budget (``budget_s``, beyond the decided plan and the
-  groups' solves without decisions), handed out in proportion to each group's pairs. A household
-  not priced in time, or whose solve was cut short, gets an upper bound instead: the proven bound
+  groups' solves without decisions). A solve is started only when the budget left can give it
+  ``SOLVE_MARGIN`` times what its group's solve without decisions took (the same problem but for
+  one household's decisions; in decision order), and the budget is shared in proportion to those
+  needs. A household not priced in time, or whose solve was cut short, gets an upper bound
+  instead: the proven bound
   of its group without decisions minus the best plan known that honours only its decisions (the
   decided plan, which honours them and more; the plan without decisions with the household's
-  decisions applied, when that meets every constraint; the cut-short solve's plan).
+  decisions applied, when that meets every constraint; the cut-short solve's plan). Where the
+  group's solve without decisions was itself cut short (not proven within ``relative_gap``), no
+  price there can be exact: those households get the upper bound without a solve, and the budget
+  goes to the others.
 
 The baselines (greedy, capacity, poorest, lottery) are not split by group: ``lottery`` draws one
 random order over every household of the instance, so a group alone gets another order, and the
@@ -60,7 +66,8 @@ METHOD_OPTIMAL = (
     "the group's objective (a difference below 0 is reported as 0); 0 without a solve when the "
     "group's plan without decisions already honours the household's decisions; an upper bound "
     "(the group's proven bound without decisions minus the best plan known that honours only "
-    "that household's decisions) when the time budget ran out or the solve was cut short"
+    "that household's decisions) when the time budget ran out or a solve (with or without the "
+    "decision) was cut short"
 )
 METHOD_BASELINE = (
     "per household with a decision: the {strategy} baseline's objective on the whole scenario "
@@ -267,13 +274,14 @@ def price_decisions(
                                                 for u, lim in zip(units, limits)])
     solves = len(units)
     without = {}
-    for u, r in zip(units, runs):
+    for u, r, limit in zip(units, runs, limits):
         here = math.fsum(decided_obj.get(g, 0.0) for g in u)
         # the decided plan meets every constraint without the decisions too: never worse than it
         if r is None or r.objective < here:
             bound = None if r is None else r.bound
             r = _Known(assignment=_rows_in(decided.assignment, sub_of[u]), objective=here,
-                       bound=bound, status="feasible" if r is None else r.status)
+                       bound=bound, status="feasible" if r is None else r.status,
+                       solve_seconds=float(limit if r is None else r.solve_seconds))
         without[u] = r
     objective_without = math.fsum(
         [float(decided.objective)]
@@ -297,25 +305,35 @@ def price_decisions(
             exact[h] = without[u].status == "optimal"
             cost[h] = 0.0 if exact[h] else _bound_cost(without[u], without[u].objective)
             continue
+        if without[u].status != "optimal":
+            # its price could not be exact (the group's optimum without decisions is not known
+            # within relative_gap): the upper bound, without spending the budget on a solve
+            cost[h], exact[h] = _upper_bound(sub_of[u], settings, without[u], decided_obj, u,
+                                             mine_f, mine_r, None), False
+            continue
         todo.append((h, u, mine_f, mine_r))
+    # A solve with one household's decisions is taken to need about what its group's solve
+    # without decisions took (SOLVE_MARGIN times that): solves are chosen in decision order while
+    # their needs fit in the budget (``threads`` at a time), and share it in proportion to them;
+    # a solve that would not fit is not started (it would be cut short): an upper bound instead.
     left = budget - (clock() - p_t0)
-    sizes = np.array([pairs_of[u] for _, u, _, _ in todo], dtype=float)
-    limits = np.minimum(left, left * threads * sizes / max(sizes.sum(), 1.0)) if len(todo) else sizes
+    need = [max(MIN_SOLVE_S, SOLVE_MARGIN * without[u].solve_seconds) for _, u, _, _ in todo]
+    chosen, total = [], 0.0
+    for i, n in enumerate(need):
+        if n <= left and total + n <= left * threads:
+            chosen.append(i)
+            total += n
+    limits = {i: min(left, left * threads * need[i] / total) for i in chosen}
     runs = _run_all(engine, threads, settings, [
-        (sub_of[u], float(lim), mine_f, mine_r) if lim >= MIN_SOLVE_S else None
-        for (_, u, mine_f, mine_r), lim in zip(todo, limits)])
+        (sub_of[u], float(limits[i]), mine_f, mine_r) if i in limits else None
+        for i, (_, u, mine_f, mine_r) in enumerate(todo)])
     for (h, u, mine_f, mine_r), r in zip(todo, runs):
         solves += r is not None
         if r is not None and r.status == "optimal" and without[u].status == "optimal":
             cost[h], exact[h] = max(float(without[u].objective) - float(r.objective), 0.0), True
             continue
-        known = [math.fsum(decided_obj.get(g, 0.0) for g in u)]
-        if r is not None:
-            known.append(float(r.objective))
-        repaired = _repaired_objective(sub_of[u], settings, without[u].assignment, mine_f, mine_r)
-        if repaired is not None:
-            known.append(repaired)
-        cost[h], exact[h] = _bound_cost(without[u], max(known)), False
+        cost[h], exact[h] = _upper_bound(sub_of[u], settings, without[u], decided_obj, u,
+                                         mine_f, mine_r, r), False
     return DecisionPrices(
         objective_without=objective_without,
         cost=pd.Series(cost, dtype=float).reindex(decided_hh),
@@ -327,6 +345,9 @@ def price_decisions(
 
 #: A price solve gets at least this many seconds, else the household gets its upper bound.
 MIN_SOLVE_S = 0.1
+#: A price solve is started only with this many times the seconds its group's solve without
+#: decisions took (the same problem but for one household's decisions).
+SOLVE_MARGIN = 2.0
 
 
 @dataclass
@@ -337,6 +358,7 @@ class _Known:
     objective: float
     bound: float | None
     status: str
+    solve_seconds: float
 
 
 def _rows_in(assignment: pd.DataFrame, t: dict) -> pd.DataFrame:
@@ -370,6 +392,20 @@ def _run_all(engine, threads: int, settings: Settings, tasks: list) -> list:
     for i, r in zip(todo, done):
         out[i] = r
     return out
+
+
+def _upper_bound(t: dict, settings: Settings, without, decided_obj: dict, unit: tuple,
+                 forced: pd.DataFrame, removed: pd.DataFrame, solved) -> float:
+    """A household's price bounded from above: the unit's proven bound without decisions minus
+    the best plan known that honours the household's decisions (the decided plan; the plan
+    without decisions with them applied, when it meets every constraint; a cut-short solve's)."""
+    known = [math.fsum(decided_obj.get(g, 0.0) for g in unit)]
+    if solved is not None:
+        known.append(float(solved.objective))
+    repaired = _repaired_objective(t, settings, without.assignment, forced, removed)
+    if repaired is not None:
+        known.append(repaired)
+    return _bound_cost(without, max(known))
 
 
 def _bound_cost(without: AllocationResult, best_known: float) -> float:
