@@ -313,3 +313,31 @@ def test_baseline_prices_rerun_the_whole_scenario(strategy):
                           removed=pairs.removed[pairs.removed["household_id"] == h])
         assert a.loc[h, "decision_cost"] == pytest.approx(want)
     assert "baseline" in plan.meta["decisions"]["prices"]["method"]
+
+
+def test_a_poor_solve_without_decisions_never_puts_the_plan_without_them_below_the_decided_one(monkeypatch):
+    t = _district()
+    d = _decisions([("c3h0", "exclude"), ("c3h1", "assign", "p4")])
+    decided = _plan(t, d).meta["objective"]
+
+    def empty(strategy, households, projects, cooperatives, communes, gains, *a, **kw):
+        r = run_strategy(strategy, households, projects, cooperatives, communes, gains, *a, **kw)
+        if "forced" not in kw:  # the solve without decisions found nothing in its time
+            r.assignment, r.objective, r.status = r.assignment.iloc[:0], 0.0, "timeout"
+        return r
+
+    monkeypatch.setattr(prices_module, "run_strategy", empty)
+    plan = _plan(t, d)
+    meta = plan.meta["decisions"]
+    # the decided plan meets every constraint without the decisions: it is the plan without them
+    assert meta["objective_without"] == pytest.approx(decided, abs=1e-12)
+    assert meta["exits_cost"] == 0.0
+    prices = meta["prices"]
+    assert prices["without_status"] == "feasible" and prices["upper_bound"] == 2
+    bf = BruteForce(t)
+    pairs = decision_pairs(d, t["projects"])
+    a = plan.allocation.set_index("household_id")
+    for h in ("c3h0", "c3h1"):
+        price = bf.best() - bf.best(pairs.forced[pairs.forced["household_id"] == h].to_numpy(),
+                                    pairs.removed[pairs.removed["household_id"] == h].to_numpy())
+        assert a.loc[h, "decision_cost"] >= price - 1e-9

@@ -109,6 +109,9 @@ class DecisionPrices:
     seconds: float = 0.0
     without_status: str = "optimal"
     budget_s: float | None = None
+    #: The largest gap (bound - objective, in exits) of a touched group's solve without decisions:
+    #: every upper bound of that group includes it.
+    without_gap: float | None = 0.0
 
     def summary(self) -> dict:
         """plan.json's ``decisions.prices`` (JSON-serialisable)."""
@@ -124,6 +127,7 @@ class DecisionPrices:
             "time_budget_s": self.budget_s,
             "seconds": round(float(self.seconds), 3),
             "without_status": self.without_status,
+            "without_gap_exits": None if self.without_gap is None else round(float(self.without_gap), 6),
         }
 
 
@@ -264,6 +268,7 @@ def price_decisions(
                                          set().union(*(communes_of_group[g] for g in touched)))}
         touched_by = {h: units[0] for h in touched_by}
     pairs_of = {u: len(sub_of[u]["gains"]) for u in units}
+    repair = {u: _Repair(sub_of[u], settings) for u in units}
     threads = parallelism(settings, engine)
 
     # Without decisions: each touched unit solved again, settings.time_limit_s shared as the
@@ -308,7 +313,7 @@ def price_decisions(
         if without[u].status != "optimal":
             # its price could not be exact (the group's optimum without decisions is not known
             # within relative_gap): the upper bound, without spending the budget on a solve
-            cost[h], exact[h] = _upper_bound(sub_of[u], settings, without[u], decided_obj, u,
+            cost[h], exact[h] = _upper_bound(repair[u], without[u], decided_obj, u,
                                              mine_f, mine_r, None), False
             continue
         todo.append((h, u, mine_f, mine_r))
@@ -332,7 +337,7 @@ def price_decisions(
         if r is not None and r.status == "optimal" and without[u].status == "optimal":
             cost[h], exact[h] = max(float(without[u].objective) - float(r.objective), 0.0), True
             continue
-        cost[h], exact[h] = _upper_bound(sub_of[u], settings, without[u], decided_obj, u,
+        cost[h], exact[h] = _upper_bound(repair[u], without[u], decided_obj, u,
                                          mine_f, mine_r, r), False
     return DecisionPrices(
         objective_without=objective_without,
@@ -340,7 +345,14 @@ def price_decisions(
         exact=pd.Series(exact, dtype=bool).reindex(decided_hh),
         method=METHOD_OPTIMAL, groups=len(communes_of_group), groups_touched=len(touched),
         solves=solves, seconds=clock() - t0, without_status=without_status, budget_s=budget,
+        without_gap=_largest_gap(without.values()),
     )
+
+
+def _largest_gap(results) -> float | None:
+    """The largest ``bound - objective`` of ``results`` (None when one has no bound)."""
+    gaps = [None if r.bound is None else max(float(r.bound) - float(r.objective), 0.0) for r in results]
+    return None if None in gaps else max(gaps, default=0.0)
 
 
 #: A price solve gets at least this many seconds, else the household gets its upper bound.
@@ -394,7 +406,7 @@ def _run_all(engine, threads: int, settings: Settings, tasks: list) -> list:
     return out
 
 
-def _upper_bound(t: dict, settings: Settings, without, decided_obj: dict, unit: tuple,
+def _upper_bound(repair: _Repair, without, decided_obj: dict, unit: tuple,
                  forced: pd.DataFrame, removed: pd.DataFrame, solved) -> float:
     """A household's price bounded from above: the unit's proven bound without decisions minus
     the best plan known that honours the household's decisions (the decided plan; the plan
@@ -402,7 +414,7 @@ def _upper_bound(t: dict, settings: Settings, without, decided_obj: dict, unit: 
     known = [math.fsum(decided_obj.get(g, 0.0) for g in unit)]
     if solved is not None:
         known.append(float(solved.objective))
-    repaired = _repaired_objective(t, settings, without.assignment, forced, removed)
+    repaired = repair.objective(without.assignment, forced, removed)
     if repaired is not None:
         known.append(repaired)
     return _bound_cost(without, max(known))
@@ -416,25 +428,34 @@ def _bound_cost(without: AllocationResult, best_known: float) -> float:
     return max(float(without.bound) - float(best_known), 0.0)
 
 
-def _repaired_objective(t: dict, settings: Settings, plan: pd.DataFrame, forced: pd.DataFrame,
-                        removed: pd.DataFrame) -> float | None:
-    """The objective of ``plan`` with the household's decisions applied (its removed pairs
-    dropped, its assigned pair in place of what it had), when that still meets every constraint;
-    else None."""
-    hh = set(forced["household_id"]) | set(removed["household_id"])
-    keep = plan[~plan["household_id"].astype(str).isin(hh)][KEY].astype(str)
-    own = plan[plan["household_id"].astype(str).isin(hh)][KEY].astype(str)
-    own = own[~pd.MultiIndex.from_frame(own).isin(pd.MultiIndex.from_frame(removed))] if len(removed) else own
-    chosen_pairs = pd.concat([keep, own if forced.empty else forced], ignore_index=True)
-    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
-                          t["gains"], settings, forced=forced, removed=removed)
-    keys = pd.MultiIndex.from_arrays([inst.hh_ids[inst.pair_h].astype(str),
-                                      inst.p_ids[inst.pair_p].astype(str)])
-    chosen = np.flatnonzero(keys.isin(pd.MultiIndex.from_frame(chosen_pairs)))
-    if len(chosen) != len(chosen_pairs) or checks.violations(inst, chosen) \
-            or not checks.honours_decisions(inst, chosen):
-        return None
-    return inst.total_gain(chosen)
+class _Repair:
+    """The plan without decisions of one unit with a household's decisions applied (its removed
+    pairs dropped, its assigned pair in place of what it had), checked against every constraint
+    of the unit (the same with or without decisions: they only fix or drop pairs). The unit's
+    instance is built once, on first use."""
+
+    def __init__(self, t: dict, settings: Settings):
+        self.t, self.settings, self.inst, self.index = t, settings, None, None
+
+    def objective(self, plan: pd.DataFrame, forced: pd.DataFrame, removed: pd.DataFrame) -> float | None:
+        """The repaired plan's objective when it meets every constraint, else None."""
+        if self.inst is None:
+            t = self.t
+            self.inst = build_instance(t["households"], t["projects"], t["cooperatives"],
+                                       t["communes"], t["gains"], self.settings)
+            self.index = pd.Index(self.inst.hh_ids[self.inst.pair_h].astype(str) + "\x1f"
+                                  + self.inst.p_ids[self.inst.pair_p].astype(str))
+        hh = set(forced["household_id"]) | set(removed["household_id"])
+        mine = plan["household_id"].astype(str).isin(hh)
+        keys = plan[~mine][KEY].astype(str)
+        own = plan[mine][KEY].astype(str)
+        if len(removed):
+            own = own[~pd.MultiIndex.from_frame(own).isin(pd.MultiIndex.from_frame(removed))]
+        keys = pd.concat([keys, own if forced.empty else forced], ignore_index=True)
+        chosen = self.index.get_indexer(keys["household_id"] + "\x1f" + keys["project_id"])
+        if (chosen < 0).any() or checks.violations(self.inst, np.sort(chosen)):
+            return None
+        return self.inst.total_gain(chosen)
 
 
 def _whole_runner(households, projects, cooperatives, communes, settings, capacity, engine):
