@@ -131,9 +131,14 @@ def main(argv=None) -> None:
     print(f"re-plan with {len(d)} decisions ({dm['assign']} assign, {dm['exclude']} exclude, "
           f"{dm['decline']} decline) incl. prices: {replan_s:.1f} s, status {plan.meta['status']}")
     print(f"ratio re-plan / plan: {replan_s / free_s:.2f}")
+    print(f"of which solving the decided plan: {plan.meta['solve_seconds']:.1f} s (without decisions: "
+          f"{free.meta['solve_seconds']:.1f} s); gap {plan.meta['gap']:.5f} "
+          f"(without decisions {free.meta['gap']:.5f})")
     print(f"groups of communes: {pr['groups']}, touched: {pr['groups_touched']}, solver runs "
           f"for the prices and the plan without decisions: {pr['solves']} in {pr['seconds']:.1f} s "
           f"(price budget {pr['time_budget_s']} s)")
+    print(f"solves without decisions proven within relative_gap: {pr['without_status']}; largest "
+          f"gap of a touched group {pr['without_gap_exits']} exits")
     print(f"prices: {pr['exact']} exact, {pr['upper_bound']} upper bounds; "
           f"{int((cost > 1e-9).sum())} above 0, largest {cost.max():.4f}, sum {cost.sum():.4f}")
     print(f"objective {plan.meta['objective']:.4f}, objective_without {dm['objective_without']:.4f} "
