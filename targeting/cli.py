@@ -245,6 +245,10 @@ def _print_plan(p, out: Path) -> None:
         click.echo(f"decisions: {d['assign']} assign, {d['exclude']} exclude, {d['decline']} decline; "
                    f"{d['exits_cost']:.3f} expected exits fewer than without them "
                    f"({d['objective_without']:.3f})")
+        pr = d.get("prices")
+        if pr and pr["upper_bound"]:
+            click.echo(f"decision prices: {pr['exact']} exact, {pr['upper_bound']} upper bounds "
+                       "(time_limit_s ran out; see plan.json decisions.prices)")
     s = p.summary
     for r in s.itertuples(index=False):
         exits = "" if r.expected_exits != r.expected_exits else f", expected exits {r.expected_exits:.1f}"

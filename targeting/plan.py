@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import __version__
 from .allocation import AllocationResult, run_strategy
+from .allocation.prices import DecisionPrices, price_decisions
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.decisions import DecisionPairs, decision_pairs, decisions_by_household
@@ -247,8 +248,14 @@ def make_plan(
     }
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
     if pairs is not None:
-        _say(progress, "solving again without the meeting's decisions, to price them")
-        meta["decisions"] = _decisions_meta(decisions, result, allocate(), settings)
+        _say(progress, "solving the groups of communes the decisions touch again without them, "
+                       "and pricing each decision")
+        prices = price_decisions(
+            strategy, scenario.households, scenario.projects, scenario.cooperatives,
+            scenario.communes, gains, settings, decided=result, forced=pairs.forced,
+            removed=pairs.removed, capacity=capacity, engine=engine)
+        allocation = _with_prices(allocation, prices)
+        meta["decisions"] = _decisions_meta(decisions, result, prices, settings)
     return Plan(
         scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
         meta=meta, result=result, scores=scores, gains=gains,
@@ -361,15 +368,27 @@ def _with_decisions(a: pd.DataFrame, decisions: pd.DataFrame, pairs: DecisionPai
     return a[head + [c for c in cols if c not in head]]
 
 
-def _decisions_meta(decisions: pd.DataFrame, result: AllocationResult, without: AllocationResult,
+def _with_prices(a: pd.DataFrame, prices: DecisionPrices) -> pd.DataFrame:
+    """``decision_cost`` after ``decision_note``: the exits each household's decisions alone
+    cost (empty without a decision); an upper bound for the households plan.json lists."""
+    a = a.copy()
+    cost = a["household_id"].astype(str).map(prices.cost).astype(float)
+    cols = list(a.columns)
+    at = cols.index("decision_note") + 1
+    a.insert(at, "decision_cost", cost.to_numpy())
+    return a
+
+
+def _decisions_meta(decisions: pd.DataFrame, result: AllocationResult, prices: DecisionPrices,
                     settings) -> dict:
-    """plan.json's ``decisions``: counts, the objective without them and what they cost."""
+    """plan.json's ``decisions``: counts, the objective without them, what they cost in all and
+    how each household's price was found."""
     counts = decisions["decision"].value_counts()
     out = {k: int(counts.get(k, 0)) for k in ("assign", "exclude", "decline")}
     if decisions.attrs.get("inputs"):  # a --decisions file: which one, beside the scenario's inputs
         out["file"] = dict(decisions.attrs["inputs"])
-    cost = float(without.objective) - float(result.objective)
-    out["objective_without"] = float(without.objective)
+    cost = float(prices.objective_without) - float(result.objective)
+    out["objective_without"] = float(prices.objective_without)
     out["exits_cost"] = max(cost, 0.0)
     if cost < 0:
         why = (f"the solver stops within relative_gap = {settings.relative_gap}, so the plan "
@@ -378,6 +397,7 @@ def _decisions_meta(decisions: pd.DataFrame, result: AllocationResult, without: 
                f"the {result.strategy} baseline is not optimal, with or without decisions")
         out["note"] = (f"the decided plan's objective is {-cost:.6g} above the plan without "
                        f"decisions: {why}; exits_cost is reported as 0")
+    out["prices"] = prices.summary()
     return out
 
 
