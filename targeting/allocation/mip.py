@@ -27,22 +27,23 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..config import Settings
+from ..config import BACKENDS, Settings
 from . import checks
 from .backends.cpsat import solve_cpsat
 from .backends.highs import solve_highs
-from .backends.linear_solver import solve_linear_solver
+from .backends.mathopt import solve_mathopt
 from .fill import fill_viable, greedy_order
 from .instance import Instance
 from .model import LinearModel, build_model
-from .results import SolveOutcome, relative_gap
+from .results import SolveOutcome
 
-__all__ = ["solve_plan", "BACKENDS", "DEFAULT_BACKEND", "PORTFOLIO_SHARE"]
+__all__ = ["solve_plan", "BACKENDS", "DEFAULT_BACKEND", "PORTFOLIO", "PORTFOLIO_SHARE"]
 
-BACKENDS = ("auto", "highs", "cpsat", "scip", "cbc")
 DEFAULT_BACKEND = "auto"
 #: Share of the time limit HiGHS gets in the ``auto`` portfolio before CP-SAT takes over.
 PORTFOLIO_SHARE = 0.75
+#: The two back-ends of the ``auto`` portfolio, in turn.
+PORTFOLIO = ("highs", "cpsat-native")
 
 
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
@@ -60,14 +61,10 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     hint_obj = inst.total_gain(hint)
     # a warm start that drops an assigned pair (or breaks a minimum to keep one) is no fallback
     floor = hint_obj if checks.honours_decisions(inst, hint) else -math.inf
-    if backend == "cpsat":
-        out = solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
-    elif backend == "highs":
-        out = solve_highs(inst, lm, settings, limit, tiebreak)
-    elif backend == "auto":
+    if backend == "auto":
         out = _solve_portfolio(inst, lm, settings, limit, hint, tiebreak, t0)
     else:
-        out = solve_linear_solver(inst, lm, settings, limit, hint, backend)
+        out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak)
     if out.chosen is None or out.objective < floor - 1e-9:
         # no plan in time (or a worse one): keep the greedy plan
         out.chosen = hint
@@ -78,20 +75,39 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     return out
 
 
+def _solve_one(backend: str, inst: Instance, lm: LinearModel, settings: Settings, limit: float,
+               hint: np.ndarray, tiebreak: bool) -> SolveOutcome:
+    if backend == "cpsat-native":
+        return solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
+    if backend == "highs-scipy":
+        return solve_highs(inst, lm, settings, limit, tiebreak)
+    if backend in ("highs", "scip", "cpsat"):
+        return solve_mathopt(inst, lm, settings, limit, hint, backend, tiebreak)
+    raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+
+
 def _solve_portfolio(inst: Instance, lm: LinearModel, settings: Settings, limit: float,
                      hint: np.ndarray, tiebreak: bool, t0: float) -> SolveOutcome:
     """HiGHS for up to ``PORTFOLIO_SHARE`` of the time; when it has not proven the optimum,
-    CP-SAT for the rest, from the same warm start. The bound is the smaller of the
-    two proven bounds; the plan the better of the two."""
-    out = solve_highs(inst, lm, settings, PORTFOLIO_SHARE * limit, tiebreak)
+    CP-SAT for the rest, from the same warm start. The plan is the better of the two (CP-SAT's
+    on a tie only when it proved it), and its status, bound and solver are those of the
+    back-end that found it; the other's bound is kept in the statistics."""
+    out = _solve_one(PORTFOLIO[0], inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
     left = limit - (time.perf_counter() - t0)
     if out.status == "optimal" or left < 0.5:
         return out
     # CP-SAT starts from the greedy plan, not HiGHS's: measured, its search did worse from the
     # MIP incumbent on the bundled sample (38.45 vs 38.63 in 30 s)
-    cp = solve_cpsat(inst, lm, settings, left, hint, tiebreak)
-    best = cp if cp.chosen is not None and cp.objective > out.objective else out
-    bound = max(min(out.bound, cp.bound), best.objective)
-    proven = cp.status == "optimal" or relative_gap(best.objective, bound) <= settings.relative_gap
-    return replace(best, bound=bound, status="optimal" if proven else "timeout",
-                   solver="highs+cp-sat", stats={"highs": out.stats, "cp_sat": cp.stats})
+    cp = _solve_one(PORTFOLIO[1], inst, lm, settings, left, hint, tiebreak)
+    better = cp.chosen is not None and (
+        cp.objective > out.objective or (cp.objective == out.objective and cp.status == "optimal"))
+    best = cp if better else out
+    stats = {"portfolio": [PORTFOLIO[0], PORTFOLIO[1]], "found_by": best.solver,
+             "highs": {**out.stats, "bound": _finite(out.bound), "solver": out.solver},
+             "cp_sat": {**cp.stats, "bound": _finite(cp.bound), "solver": cp.solver}}
+    return replace(best, stats=stats)
+
+
+def _finite(x: float) -> float | None:
+    """A bound for plan.json (JSON has no infinity)."""
+    return float(x) if math.isfinite(x) else None

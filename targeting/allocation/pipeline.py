@@ -133,7 +133,7 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
     obj = inst.total_gain(chosen)
     return SolveOutcome(
         chosen=chosen, status="optimal" if _proven_by_lp(obj, lp, settings) else "feasible",
-        objective=obj, bound=max(float(lp.bound), obj), solver="highs (LP-guided neighbourhood)",
+        objective=obj, bound=max(float(lp.bound), obj), solver=f"{r.solver} (LP-guided neighbourhood)",
         seconds=time.perf_counter() - t0,
         stats={"method": "MIP over the pairs the LP relaxation uses or nearly uses; "
                          "gap against the whole model's LP bound",

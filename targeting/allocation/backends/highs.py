@@ -26,7 +26,10 @@ from ..model import LinearModel
 from ..objective import scale_gains, small_tiebreak_weights
 from ..results import SolveOutcome, no_plan
 
-__all__ = ["solve_highs", "native_stdout_silenced"]
+__all__ = ["solve_highs", "native_stdout_silenced", "LABEL"]
+
+#: What a plan's ``solver`` says: the back-end and the interface.
+LABEL = "highs via scipy.optimize.milp"
 
 _SILENCE_LOCK = threading.Lock()
 _SILENCE_DEPTH = 0
@@ -102,7 +105,7 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
         cost_x = -inst.pair_gain  # floats as they are: HiGHS's own tolerances and bound apply
     res = _milp(lm, A, b, cost_x, settings, limit)
     if res.x is None:
-        return no_plan("highs", {"highs_status": int(res.status)}, time.perf_counter() - t0)
+        return no_plan(LABEL, {"highs_status": int(res.status)}, time.perf_counter() - t0)
     chosen = np.flatnonzero(res.x[: lm.n_x] > 0.5)
     objective = inst.total_gain(chosen)
     dual = getattr(res, "mip_dual_bound", None)
@@ -121,5 +124,5 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
         stats = {"highs_status": int(res.status), "gains": "float", "nodes": nodes,
                  "seconds": round(seconds, 3), "tiebreak": "skipped"}
     return SolveOutcome(chosen=chosen, status="optimal" if res.status == 0 else "timeout",
-                        objective=objective, bound=max(bound, objective), solver="highs",
+                        objective=objective, bound=max(bound, objective), solver=LABEL,
                         seconds=seconds, stats=stats)
