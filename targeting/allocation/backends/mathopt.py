@@ -16,6 +16,7 @@ in as floats, and the bound is padded by the solver's tolerance.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from .highs import native_stdout_silenced
 __all__ = ["MIP_SOLVERS", "LP_SOLVERS", "INTERFACE", "solver_label", "model_proto",
            "solve_proto", "solve_mathopt", "hint_values", "mip_objective",
            "MathOptAnswer"]
+
+log = logging.getLogger(__name__)
 
 #: The interface named in a plan's ``solver`` (``highs via ortools.math_opt``).
 INTERFACE = "ortools.math_opt"
@@ -111,27 +114,32 @@ class MathOptAnswer:
 
 def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
                 threads: int = 1, seed: int = 0, hint: np.ndarray | None = None,
-                lp_duals: bool = False) -> MathOptAnswer:
+                lp_duals: bool = False, solution_limit: int | None = None) -> MathOptAnswer:
     """Solve ``proto`` with the MathOpt solver ``solver`` (``HIGHS``, ``GSCIP``, ``CP_SAT``,
     ``GLOP``, ``PDLP``) within ``limit`` seconds.
 
     ``hint``: a value per variable, a warm start (:func:`hint_values`); ``lp_duals``: also read
-    the duals and reduced costs (an LP)."""
+    the duals and reduced costs (an LP); ``solution_limit``: stop after this many solutions."""
     from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2, solution_pb2
     from ortools.math_opt.core.python import solver as core
     from ortools.math_opt.python import callback, init_arguments
+    from pybind11_abseil.status import StatusNotOk
 
     n_var = len(proto.variables.ids)
     stype = getattr(parameters_pb2, f"SOLVER_TYPE_{solver}")
     params = parameters_pb2.SolveParametersProto()
     params.time_limit.FromNanoseconds(int(max(0.01, float(limit)) * 1e9))
     params.enable_output = False
-    if solver != "HIGHS":  # HiGHS takes its threads from a global setting, not per solve
+    if solver == "CP_SAT":
+        # HiGHS refuses a thread count (a global setting of its own); SCIP with more than one
+        # thread runs its concurrent mode, which stopped with status UNKNOWN on OR-Library gap1-5
         params.threads = max(1, int(threads))
     if solver not in ("GLOP", "PDLP"):
         params.relative_gap_tolerance = float(relative_gap)
     if solver in ("HIGHS", "GSCIP", "CP_SAT", "GLOP"):
         params.random_seed = int(seed) % (2**31 - 1)
+    if solution_limit is not None:
+        params.solution_limit = int(solution_limit)
     mparams = model_parameters_pb2.ModelSolveParametersProto()
     if not lp_duals:
         mparams.variable_values_filter.skip_zero_values = True
@@ -140,10 +148,15 @@ def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
         h.variable_values.ids.extend(np.arange(n_var, dtype=np.int64))
         h.variable_values.values.extend(np.asarray(hint, dtype=float))
     t0 = time.perf_counter()
-    with native_stdout_silenced():
-        res = core.solve(proto, stype, init_arguments.StreamableSolverInitArguments().to_proto(),
-                         params, mparams, None, callback.CallbackRegistration().to_proto(),
-                         None, None)
+    try:
+        with native_stdout_silenced():
+            res = core.solve(proto, stype,
+                             init_arguments.StreamableSolverInitArguments().to_proto(), params,
+                             mparams, None, callback.CallbackRegistration().to_proto(), None, None)
+    except StatusNotOk as e:  # a solver's internal error: no plan from it (the caller falls back)
+        log.warning("%s through MathOpt stopped with an error: %s", solver, e)
+        return MathOptAnswer(status="none", values=None, objective=-math.inf, bound=math.inf,
+                             reason=f"error: {e}", seconds=time.perf_counter() - t0, nodes=0)
     seconds = time.perf_counter() - t0
     term = res.termination
     reason = result_pb2.TerminationReasonProto.Name(term.reason).removeprefix(
