@@ -7,10 +7,13 @@ same greedy warm start for every back-end).
     python benchmarks/bench_backends.py commune --seeds 0,1
     python benchmarks/bench_backends.py province --households 100000 --time-limit 60
     python benchmarks/bench_backends.py province --households 100000 --full   # solve_optimal
+    python benchmarks/bench_backends.py lp --households 100000 --backends scipy,highs,glop,pdlp
 
 The machine may be shared with other jobs, so the back-ends are interleaved on each instance
 (their order rotates from one instance to the next) and the ratio per instance is what to read.
-``--full`` runs the whole optimizer (LP relaxation, decomposition) once per back-end instead.
+``--full`` runs the whole optimizer (LP relaxation, decomposition) once per back-end instead;
+``lp`` times the LP relaxation of a province (:func:`targeting.allocation.lp.lp_relaxation`)
+with each LP solver, ``--repeat`` times, interleaved.
 Prints one CSV row per solve and a markdown summary.
 """
 
@@ -80,9 +83,33 @@ def _warm_up(backends):
         solve_plan(inst, s, backend=b)
 
 
+def _bench_lp(a, solvers):
+    from targeting.allocation.lp import lp_relaxation
+
+    t = province(n_communes=a.communes, n_households=a.households, seed=a.seed)
+    s = Settings(min_ethnic_minority_share=0.2, min_poor_share=0.2)
+    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], s)
+    print(f"{inst.n_pairs} pairs")
+    print("| LP solver | run | seconds | bound | budget duals equal scipy's |")
+    print("|---|---|---|---|---|")
+    ref = None
+    for k in range(a.repeat):
+        for sv in solvers[k % len(solvers):] + solvers[: k % len(solvers)]:
+            t0 = time.perf_counter()
+            lp = lp_relaxation(inst, solver=sv)
+            secs = time.perf_counter() - t0
+            if sv == "scipy" and ref is None:
+                ref = lp
+            same = "" if ref is None else bool(np.allclose(lp.budget_dual, ref.budget_dual,
+                                                           rtol=1e-4, atol=1e-12))
+            print(f"| {sv} | {k + 1} | {secs:.2f} | {lp.bound:.6f} | {same} |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", choices=["gap", "commune", "province"])
+    ap.add_argument("suite", choices=["gap", "commune", "province", "lp"])
+    ap.add_argument("--repeat", type=int, default=2, help="LP solves per solver (lp)")
     ap.add_argument("--backends", default="highs-scipy,highs")
     ap.add_argument("--files", default=",".join(f"gap{i}" for i in range(1, 13)))
     ap.add_argument("--only", default="", help="instance numbers within each file (1-based)")
@@ -99,6 +126,8 @@ def main(argv=None):
     if a.suite == "gap" and not DATA.exists():
         sys.exit(f"GAP data not found at {DATA}")
     backends = a.backends.split(",")
+    if a.suite == "lp":
+        return _bench_lp(a, backends)
     _warm_up(backends)
     rows = []
     cols = ["instance", "backend", "status", "objective", "bound", "value", "reference",

@@ -15,9 +15,8 @@ from targeting.allocation.backends import mathopt
 from targeting.allocation.checks import violations
 from targeting.allocation.fill import fill_viable, greedy_order
 from targeting.allocation.instance import build_instance
-from targeting.allocation.lp import constraint_matrix
 from targeting.allocation.mip import solve_plan
-from targeting.allocation.model import build_model
+from targeting.allocation.model import build_model, constraint_matrix
 from targeting.config import BACKENDS, Settings, parse_settings
 from targeting.synth.instances import province, tables
 

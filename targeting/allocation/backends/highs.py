@@ -1,4 +1,4 @@
-"""HiGHS MIP through scipy's ``milp``: a sparse build of the model (:func:`..lp.constraint_matrix`).
+"""HiGHS MIP through scipy's ``milp``: a sparse build of the model (:func:`..model.constraint_matrix`).
 
 ``pywraplp``'s own HiGHS interface crashed (segmentation fault) on these models, and the sparse
 build is far quicker than one ``pywraplp`` call per coefficient. Exactly scaled gains
@@ -21,8 +21,7 @@ import numpy as np
 
 from ...config import Settings
 from ..instance import Instance
-from ..lp import constraint_matrix
-from ..model import LinearModel
+from ..model import LinearModel, constraint_matrix
 from ..objective import scale_gains, small_tiebreak_weights
 from ..results import SolveOutcome, no_plan
 

@@ -1,7 +1,7 @@
 """HiGHS, SCIP and CP-SAT (MIP) and HiGHS, GLOP and PDLP (LP) through OR-Tools MathOpt.
 
 The model is built once, as a MathOpt ``ModelProto`` filled straight from the sparse matrix of
-:func:`..lp.constraint_matrix` (numpy arrays into packed proto fields: no Python object per
+:func:`..model.constraint_matrix` (numpy arrays into packed proto fields: no Python object per
 variable or coefficient), and handed to MathOpt's solver core
 (``ortools.math_opt.core.python.solver.solve``, what ``mathopt.solve`` calls after exporting its
 ``Model`` to the same proto). The answer is read back from the ``SolveResultProto`` as arrays,
@@ -26,13 +26,12 @@ import scipy.sparse as sp
 
 from ...config import Settings
 from ..instance import Instance
-from ..lp import constraint_matrix
-from ..model import LinearModel
+from ..model import LinearModel, constraint_matrix
 from ..objective import scale_gains, small_tiebreak_weights
 from ..results import SolveOutcome, no_plan
 from .highs import native_stdout_silenced
 
-__all__ = ["MIP_SOLVERS", "LP_SOLVERS", "INTERFACE", "solver_label", "model_proto",
+__all__ = ["MIP_SOLVER_TYPES", "LP_SOLVER_TYPES", "INTERFACE", "solver_label", "model_proto",
            "solve_proto", "solve_mathopt", "hint_values", "mip_objective",
            "MathOptAnswer"]
 
@@ -41,8 +40,8 @@ log = logging.getLogger(__name__)
 #: The interface named in a plan's ``solver`` (``highs via ortools.math_opt``).
 INTERFACE = "ortools.math_opt"
 #: ``backend`` -> MathOpt solver name, for the MIP and for the LP relaxation.
-MIP_SOLVERS = {"highs": "HIGHS", "scip": "GSCIP", "cpsat": "CP_SAT"}
-LP_SOLVERS = {"highs": "HIGHS", "glop": "GLOP", "pdlp": "PDLP"}
+MIP_SOLVER_TYPES = {"highs": "HIGHS", "scip": "GSCIP", "cpsat": "CP_SAT"}
+LP_SOLVER_TYPES = {"highs": "HIGHS", "glop": "GLOP", "pdlp": "PDLP"}
 #: What people read for each MathOpt solver.
 _LABELS = {"HIGHS": "highs", "GSCIP": "scip", "CP_SAT": "cp-sat", "GLOP": "glop", "PDLP": "pdlp"}
 
@@ -230,7 +229,7 @@ def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: fl
     ``limit`` seconds, warm-started from ``hint``; status optimal (proven within
     ``relative_gap``) or timeout."""
     t0 = time.perf_counter()
-    solver = MIP_SOLVERS[backend]
+    solver = MIP_SOLVER_TYPES[backend]
     label = solver_label(solver)
     cost, K, sg = mip_objective(inst, tiebreak)
     proto = model_proto(lm, cost)
