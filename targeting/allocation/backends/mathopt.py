@@ -57,37 +57,84 @@ def model_proto(lm: LinearModel, objective: np.ndarray, *, integer: bool = True,
     variables (pairs, then its binaries), ``integer=False`` for the LP relaxation.
 
     ``matrix``: ``constraint_matrix(lm)`` when the caller has it already. Variable ``i`` of the
-    proto is column ``i`` of that matrix, and row ``r`` its row ``r`` (``A @ v <= b``)."""
+    proto is column ``i`` of that matrix, and row ``r`` its row ``r`` (``A @ v <= b``).
+
+    The repeated fields are written as packed wire-format bytes from the numpy arrays and merged
+    in one parse: at province scale (300,000 pairs, 2.2 million coefficients) ``extend`` from
+    arrays took 4-5 s, the bytes well under one."""
     from ortools.math_opt import model_pb2
 
     A, b, _, _ = constraint_matrix(lm) if matrix is None else matrix
     n_var = lm.n_x + len(lm.bool_names)
     upper = np.ones(n_var)
     upper[: lm.n_x][lm.zero] = 0.0
-    p = model_pb2.ModelProto()
-    v = p.variables
-    v.ids.extend(np.arange(n_var, dtype=np.int64))
-    v.lower_bounds.extend(lm.lower_bounds())
-    v.upper_bounds.extend(upper)
-    v.integers.extend(np.full(n_var, integer, dtype=bool).tolist())
     obj = np.asarray(objective, dtype=float)
     nz = np.flatnonzero(obj)
+    f = model_pb2.ModelProto.DESCRIPTOR.fields_by_name
+    parts = [_message(f["variables"], ids=np.arange(n_var), lower_bounds=lm.lower_bounds(),
+                      upper_bounds=upper, integers=np.full(n_var, integer, dtype=bool))]
+    p = model_pb2.ModelProto()
     p.objective.maximize = True
-    p.objective.linear_coefficients.ids.extend(nz)
-    p.objective.linear_coefficients.values.extend(obj[nz])
+    parts.append(_message(f["objective"], linear_coefficients=_message(
+        f["objective"].message_type.fields_by_name["linear_coefficients"], ids=nz,
+        values=obj[nz])))
     if A.shape[0]:
         A = sp.csr_matrix(A)
         A.sum_duplicates()  # also sorts the columns of each row, as MathOpt requires
         A.eliminate_zeros()
         r = A.shape[0]
-        p.linear_constraints.ids.extend(np.arange(r, dtype=np.int64))
-        p.linear_constraints.lower_bounds.extend(np.full(r, -np.inf))
-        p.linear_constraints.upper_bounds.extend(np.asarray(b, dtype=float))
-        m = p.linear_constraint_matrix
-        m.row_ids.extend(np.repeat(np.arange(r, dtype=np.int64), np.diff(A.indptr)))
-        m.column_ids.extend(A.indices.astype(np.int64))
-        m.coefficients.extend(A.data)
+        parts.append(_message(f["linear_constraints"], ids=np.arange(r),
+                              lower_bounds=np.full(r, -np.inf),
+                              upper_bounds=np.asarray(b, dtype=float)))
+        parts.append(_message(f["linear_constraint_matrix"],
+                              row_ids=np.repeat(np.arange(r), np.diff(A.indptr)),
+                              column_ids=A.indices, coefficients=A.data))
+    p.MergeFromString(b"".join(parts))
     return p
+
+
+def _varints(x) -> bytes:
+    """Protocol-buffer varints of non-negative integers, vectorised: seven bits a byte, the
+    high bit set on every byte but the last of a number."""
+    x = np.asarray(x, dtype=np.uint64)
+    if len(x) == 0:
+        return b""
+    if int(x.max()) < 2**32:  # ids and lengths: narrower arithmetic is quicker
+        x = x.astype(np.uint32)
+    size = np.ones(len(x), dtype=np.uint8)
+    for limit in _VARINT_LIMITS[_VARINT_LIMITS <= int(x.max())]:
+        size += x >= limit
+    k = np.arange(int(size.max()), dtype=np.uint8)
+    grid = ((x[:, None] >> (7 * k).astype(x.dtype)) & x.dtype.type(0x7F)).astype(np.uint8)
+    grid |= (k < size[:, None] - 1).view(np.uint8) << 7
+    return grid[k < size[:, None]].tobytes()
+
+
+#: The smallest number that needs 2, 3, ... 10 varint bytes.
+_VARINT_LIMITS = np.array([1 << (7 * k) for k in range(1, 10)], dtype=np.uint64)
+
+
+def _message(field, **values) -> bytes:
+    """The wire bytes of the message field ``field`` (a descriptor) holding ``values``: numpy
+    arrays for its packed repeated fields (int64 ids, doubles, bools) or the bytes of a nested
+    message."""
+    body = []
+    sub = field.message_type.fields_by_name
+    for name, v in values.items():
+        fd = sub[name]
+        if isinstance(v, bytes):  # a nested message, already keyed by its field number
+            body.append(v)
+            continue
+        if fd.type == fd.TYPE_DOUBLE:
+            data = np.asarray(v, dtype="<f8").tobytes()
+        elif fd.type == fd.TYPE_BOOL:
+            data = np.asarray(v, dtype=bool).astype(np.uint8).tobytes()
+        else:
+            data = _varints(v)
+        if data:
+            body.append(_varints([fd.number << 3 | 2, len(data)]) + data)
+    content = b"".join(body)
+    return _varints([field.number << 3 | 2, len(content)]) + content
 
 
 @dataclass(slots=True)
