@@ -8,12 +8,15 @@ same greedy warm start for every back-end).
     python benchmarks/bench_backends.py province --households 100000 --time-limit 60
     python benchmarks/bench_backends.py province --households 100000 --full   # solve_optimal
     python benchmarks/bench_backends.py lp --households 100000 --backends scipy,highs,glop,pdlp
+    python benchmarks/bench_backends.py overhead --sizes 1500,5000,15000,50000,100000
 
 The machine may be shared with other jobs, so the back-ends are interleaved on each instance
 (their order rotates from one instance to the next) and the ratio per instance is what to read.
 ``--full`` runs the whole optimizer (LP relaxation, decomposition) once per back-end instead;
 ``lp`` times the LP relaxation of a province (:func:`targeting.allocation.lp.lp_relaxation`)
-with each LP solver, ``--repeat`` times, interleaved.
+with each LP solver, ``--repeat`` times, interleaved; ``overhead`` times one full MIP of a
+province of each size stopped at once (a 0.01 s limit): the cost of building the model and
+handing it to HiGHS, before any search.
 Prints one CSV row per solve and a markdown summary.
 """
 
@@ -106,9 +109,29 @@ def _bench_lp(a, solvers):
             print(f"| {sv} | {k + 1} | {secs:.2f} | {lp.bound:.6f} | {same} |", flush=True)
 
 
+def _bench_overhead(a, backends):
+    print("| households | pairs | back-end | build s | hand-over and presolve s | total s |")
+    print("|---|---|---|---|---|---|")
+    for n in [int(x) for x in a.sizes.split(",")]:
+        t = province(n_communes=max(1, round(n / 1100)), n_households=n, seed=a.seed)
+        s = Settings(relative_gap=1e-4, time_limit_s=0.01, workers=a.workers,
+                     min_ethnic_minority_share=0.2, min_poor_share=0.2)
+        inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                              t["gains"], s)
+        hint = fill_viable(inst, greedy_order(inst))
+        for b in backends:
+            t0 = time.perf_counter()
+            r = solve_plan(inst, s, backend=b, hint=hint)
+            total = time.perf_counter() - t0
+            print(f"| {n} | {inst.n_pairs} | {b} | {r.stats.get('build_seconds', np.nan):.2f} | "
+                  f"{r.stats.get('solve_seconds', np.nan):.2f} | {total:.2f} |", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("suite", choices=["gap", "commune", "province", "lp"])
+    ap.add_argument("suite", choices=["gap", "commune", "province", "lp", "overhead"])
+    ap.add_argument("--sizes", default="1500,5000,15000,50000,100000",
+                    help="households per province (overhead)")
     ap.add_argument("--repeat", type=int, default=2, help="LP solves per solver (lp)")
     ap.add_argument("--backends", default="highs-scipy,highs")
     ap.add_argument("--files", default=",".join(f"gap{i}" for i in range(1, 13)))
@@ -129,6 +152,8 @@ def main(argv=None):
     if a.suite == "lp":
         return _bench_lp(a, backends)
     _warm_up(backends)
+    if a.suite == "overhead":
+        return _bench_overhead(a, backends)
     rows = []
     cols = ["instance", "backend", "status", "objective", "bound", "value", "reference",
             "build_s", "solve_s", "total_s", "solver"]

@@ -8,3 +8,4 @@ interface (``highs via ortools.math_opt``):
 :mod:`.highs`    HiGHS through ``scipy.optimize.milp`` on the same sparse matrix.
 
 Which one runs (``[solver] backend``), and the ``auto`` portfolio, is decided in :mod:`..mip`.
+"""
