@@ -174,3 +174,16 @@ def test_backend_setting_is_checked():
     problems = []
     s = parse_settings('[solver]\nbackend = "cpsat"\n', "scenario.toml", problems)
     assert problems == [] and s.backend == "cpsat" and s.backend in BACKENDS
+
+
+def test_auto_hands_large_models_to_scipy(monkeypatch):
+    from targeting.allocation import mip
+
+    inst = _instance(_tiny(1))
+    small = solve_plan(inst, EXACT)
+    assert small.solver == "highs via ortools.math_opt"
+    monkeypatch.setattr(mip, "SCIPY_MIN_PAIRS", 1)  # as if this model were province-sized
+    large = solve_plan(inst, EXACT)
+    assert large.solver == "highs via scipy.optimize.milp"
+    assert large.status == small.status == "optimal"
+    assert large.objective == pytest.approx(small.objective)

@@ -1,22 +1,30 @@
 """One MIP solve of the full model with the chosen back-end, never worse than its warm start.
 
-Back-end choice, by measurement on this 2-core machine (shared with other jobs; commands and
-tables in benchmarks/README.md, section "Optimizer"):
+The back-end is ``[solver] backend`` (:data:`targeting.config.BACKENDS`). The model is built
+once as a sparse matrix (:func:`.model.constraint_matrix`) and handed to OR-Tools MathOpt
+(:mod:`.backends.mathopt`: HiGHS, SCIP or CP-SAT behind one ``ModelProto``), to HiGHS through
+``scipy.optimize.milp`` (:mod:`.backends.highs`), or to CP-SAT's own API (:mod:`.backends.cpsat`,
+which also explains conflicts with assumption literals, :mod:`.conflicts`). Gains go in as
+exactly scaled integers (:mod:`.objective`), so relative_gap = 0 is an exact proof.
 
-- Communes of the seed's size (1,500 households, 10 projects, quotas, group minimums), proven
-  optimal (relative_gap = 0): HiGHS MIP 1.2-4 s on all four seeds; SCIP (pywraplp) 1.9-7 s;
-  CP-SAT (2 workers) timed out at 30 s with a 1-3% gap on three of four seeds (its LP-free
-  search struggles with a budget knapsack over ~4,500 pairs whose LP relaxation is nearly tight).
-- OR-Library gap1-12 (60 instances): HiGHS and CP-SAT both prove all 60 (HiGHS 52 s in all,
-  CP-SAT 65 s); SCIP through pywraplp stopped early ("feasible") on 20 and missed 16 optima.
-  ``pywraplp``'s own HiGHS interface crashed (segmentation fault) on our models, so HiGHS is
-  called through ``scipy.optimize.milp`` with a sparse matrix (also far quicker to build).
+Measured on this 2-core machine while other jobs loaded it (load average 6-8; commands and tables
+in benchmarks/README.md, section "Optimizer"; every back-end on the same instance in turn):
 
-So ``auto`` (the default) is HiGHS (:mod:`.backends.highs`) for ``PORTFOLIO_SHARE`` of the time,
-then CP-SAT (:mod:`.backends.cpsat`) for the rest when HiGHS has not proven the optimum; CP-SAT
-also stays for explaining conflicts (assumption literals, :mod:`.conflicts`) and as
-``backend="cpsat"``; SCIP and CBC as ``backend="scip"/"cbc"`` (:mod:`.backends.linear_solver`).
-Gains go in as exactly scaled integers (:mod:`.objective`), so relative_gap = 0 is an exact proof.
+- OR-Library gap1-12 (60 instances, relative_gap 0): HiGHS through MathOpt and through scipy,
+  SCIP and CP-SAT through MathOpt all prove all 60, with the same optima. MathOpt's HiGHS took
+  1.05x scipy's time (geometric mean; quicker on 27 of 60): the same solver, no difference
+  beyond the noise. SCIP through MathOpt 0.89x, CP-SAT through MathOpt (2 workers) 0.59x.
+  (SCIP through ``pywraplp`` had stopped early on 20 of them; that interface is gone.)
+- Communes of 1,500 households proven optimal (seeds 0-1): HiGHS 4.6 and 2.6 s through
+  MathOpt, 4.3 and 3.5 s through scipy; SCIP and CP-SAT through MathOpt 5.1-5.6 s.
+- gapb-d (60 s): the same values and proofs either way on gapb-1/3, gapc-1/3; gapd-1/3 stop at
+  the limit within 0.1-0.6% of the best known, either way.
+- Province scale (300,000 pairs): MathOpt's hand-over costs more. See ``SCIPY_MIN_PAIRS``.
+
+So ``auto`` (the default) runs HiGHS through MathOpt for ``PORTFOLIO_SHARE`` of the time (through
+scipy from ``SCIPY_MIN_PAIRS`` pairs up), then CP-SAT (its own API, from the same warm start)
+for the rest when HiGHS has not proven the optimum. The plan is the better of the two, and its
+status, bound and ``solver`` are those of the back-end that found it.
 """
 
 from __future__ import annotations
@@ -37,13 +45,17 @@ from .instance import Instance
 from .model import LinearModel, build_model
 from .results import SolveOutcome
 
-__all__ = ["solve_plan", "BACKENDS", "DEFAULT_BACKEND", "PORTFOLIO", "PORTFOLIO_SHARE"]
+__all__ = ["solve_plan", "BACKENDS", "DEFAULT_BACKEND", "PORTFOLIO", "PORTFOLIO_SHARE",
+           "SCIPY_MIN_PAIRS"]
 
 DEFAULT_BACKEND = "auto"
 #: Share of the time limit HiGHS gets in the ``auto`` portfolio before CP-SAT takes over.
 PORTFOLIO_SHARE = 0.75
 #: The two back-ends of the ``auto`` portfolio, in turn.
 PORTFOLIO = ("highs", "cpsat-native")
+#: From this many pairs up, ``auto`` hands the model to HiGHS through scipy instead of MathOpt
+#: (measured: MathOpt's hand-over of a large model costs seconds more; benchmarks/README.md).
+SCIPY_MIN_PAIRS = 50_000
 
 
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
@@ -92,7 +104,8 @@ def _solve_portfolio(inst: Instance, lm: LinearModel, settings: Settings, limit:
     CP-SAT for the rest, from the same warm start. The plan is the better of the two (CP-SAT's
     on a tie only when it proved it), and its status, bound and solver are those of the
     back-end that found it; the other's bound is kept in the statistics."""
-    out = _solve_one(PORTFOLIO[0], inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
+    first = "highs-scipy" if lm.n_x >= SCIPY_MIN_PAIRS else PORTFOLIO[0]
+    out = _solve_one(first, inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
     left = limit - (time.perf_counter() - t0)
     if out.status == "optimal" or left < 0.5:
         return out
@@ -102,7 +115,7 @@ def _solve_portfolio(inst: Instance, lm: LinearModel, settings: Settings, limit:
     better = cp.chosen is not None and (
         cp.objective > out.objective or (cp.objective == out.objective and cp.status == "optimal"))
     best = cp if better else out
-    stats = {"portfolio": [PORTFOLIO[0], PORTFOLIO[1]], "found_by": best.solver,
+    stats = {"portfolio": [first, PORTFOLIO[1]], "found_by": best.solver,
              "highs": {**out.stats, "bound": _finite(out.bound), "solver": out.solver},
              "cp_sat": {**cp.stats, "bound": _finite(cp.bound), "solver": cp.solver}}
     return replace(best, stats=stats)
