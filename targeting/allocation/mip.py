@@ -18,7 +18,8 @@ in benchmarks/README.md, section "Optimizer"; every back-end on the same instanc
 - Communes of 1,500 households proven optimal (seeds 0-1): HiGHS 4.6 and 2.6 s through
   MathOpt, 4.3 and 3.5 s through scipy; SCIP and CP-SAT through MathOpt 5.1-5.6 s.
 - gapb-d (60 s): the same values and proofs either way on gapb-1/3, gapc-1/3; gapd-1/3 stop at
-  the limit within 0.1-0.6% of the best known, either way.
+  the limit, 0.05% and 0.58% above the best known through MathOpt, 0.06% and 0.44% through
+  scipy (a single run each: time-limited searches differ from run to run).
 - A province of 100,000 households (300,000 pairs, 60 s, decomposed by commune): 9581.1 through
   MathOpt, 9577.3 through scipy, of an LP bound of 9590.5, in the same time. But handing one
   model of 150,000 pairs or more to HiGHS costs 1.6-1.8x as long through MathOpt (building the

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
 NEIGHBOURHOOD_MIN_PAIRS = 5_000
 #: What the LP-rounded plan is called in a plan's ``solver``.
-LP_ROUNDING = "lp-rounding (HiGHS LP)"
+LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
 
 def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float | None = None,
