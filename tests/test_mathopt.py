@@ -187,3 +187,15 @@ def test_auto_hands_large_models_to_scipy(monkeypatch):
     assert large.solver == "highs via scipy.optimize.milp"
     assert large.status == small.status == "optimal"
     assert large.objective == pytest.approx(small.objective)
+
+
+def test_a_kept_warm_start_is_named_as_such(monkeypatch):
+    from targeting.allocation import mip
+    from targeting.allocation.results import no_plan
+
+    monkeypatch.setattr(mip, "solve_mathopt",
+                        lambda *a, **k: no_plan("highs via ortools.math_opt", {}))
+    inst = _instance(_tiny(0))
+    out = solve_plan(inst, EXACT, backend="highs")
+    assert out.status == "timeout" and len(out.chosen)
+    assert out.solver == "warm start kept (highs via ortools.math_opt found no better plan)"

@@ -85,10 +85,11 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     else:
         out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak)
     if out.chosen is None or out.objective < floor - 1e-9:
-        # no plan in time (or a worse one): keep the greedy plan
+        # no plan in time (or a worse one): keep the warm start, and say who found it
         out.chosen = hint
         out.objective = hint_obj
         out.status = "timeout" if out.status != "optimal" else out.status
+        out.solver = f"warm start kept ({out.solver} found no better plan)"
     out.seconds = time.perf_counter() - t0
     out.hint_objective = hint_obj
     return out
