@@ -16,7 +16,7 @@ from .errors import Problem
 
 __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
-    "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "Settings", "parse_settings", "bundled_sample",
+    "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "BACKENDS", "Settings", "parse_settings", "bundled_sample",
     "bundled_model",
 ]
 
@@ -55,6 +55,11 @@ DECISIONS = ("assign", "exclude", "decline")
 #: meets every constraint, ``infeasible`` a baseline that could not meet a quota or minimum,
 #: ``timeout`` the time limit stopped the solver.
 PLAN_STATUSES = ("optimal", "feasible", "infeasible", "timeout")
+#: The optimizer's MIP back-ends (scenario.toml ``[solver] backend``; measured and described in
+#: :mod:`targeting.allocation.mip`): ``auto`` (HiGHS, then CP-SAT if HiGHS has not proven the
+#: optimum), ``highs``, ``scip`` and ``cpsat`` through OR-Tools MathOpt, ``cpsat-native``
+#: (CP-SAT's own API) and ``highs-scipy`` (HiGHS through ``scipy.optimize.milp``).
+BACKENDS = ("auto", "highs", "scip", "cpsat", "cpsat-native", "highs-scipy")
 
 
 # --------------------------------------------------------------------------------------------
@@ -68,6 +73,7 @@ _SETTINGS_SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], object]]] = {
         "relative_gap": ((int, float), 1e-4),
         "seed": (int, 0),
         "workers": (int, 0),
+        "backend": (str, "auto"),
     },
     "policy": {
         "min_ethnic_minority_share": ((int, float), 0.0),
@@ -91,6 +97,7 @@ class Settings:
     relative_gap: float = 1e-4
     seed: int = 0
     workers: int = 0
+    backend: str = "auto"
     min_ethnic_minority_share: float = 0.0
     min_poor_share: float = 0.0
     consent: str = "any"
@@ -125,8 +132,10 @@ class Settings:
                 "min_poor_share": self.min_poor_share,
             },
         }
-        # settings of the register extras appear only when set, so plans without them keep
-        # the plan.json they had
+        # settings of the register extras, and a back-end other than the default, appear only
+        # when set, so plans without them keep the plan.json they had
+        if self.backend != "auto":
+            d["solver"]["backend"] = self.backend
         if self.consent != "any":
             d["policy"]["consent"] = self.consent
         lines = {k: getattr(self, k) for k in ("score_line_rural", "score_line_urban")}
@@ -204,6 +213,10 @@ def _check_settings(s: Settings, file: str, problems: list[Problem], standards: 
         )
     if s.workers < 0:
         problems.append(Problem(file, None, "solver.workers", f"expected a whole number >= 0; got {s.workers}"))
+    if s.backend not in BACKENDS:
+        problems.append(
+            Problem(file, None, "solver.backend", f"expected one of {', '.join(BACKENDS)}; got {s.backend!r}")
+        )
     if s.consent not in CONSENT:
         problems.append(
             Problem(file, None, "policy.consent", f"expected one of {', '.join(CONSENT)}; got {s.consent!r}")

@@ -380,13 +380,17 @@ def test_auto_falls_back_to_cpsat_when_highs_does_not_prove(monkeypatch):
     from targeting.allocation import mip
     from targeting.allocation.results import no_plan
 
-    def stalled(inst, lm, settings, limit, tiebreak=True):
-        return no_plan("highs", {})  # HiGHS stopped without a plan or a bound
+    def stalled(inst, lm, settings, limit, hint, backend, tiebreak=True):
+        assert backend == "highs"
+        return no_plan("highs via ortools.math_opt", {})  # stopped without a plan or a bound
 
-    monkeypatch.setattr(mip, "solve_highs", stalled)
+    monkeypatch.setattr(mip, "solve_mathopt", stalled)
     t = tables([{"household_id": h} for h in "abc"],
                [{"project_id": "p", "cost_vnd": 10}, {"project_id": "q", "cost_vnd": 30}],
                [("a", "p", 1.2), ("b", "q", 3.0), ("c", "p", 1.0)], {"c1": 30})
     res = solve_tables("optimal", t, EXACT)
-    assert res.solver == "highs+cp-sat" and res.status == "optimal"
+    # status, bound and solver are those of the back-end that found the plan
+    assert res.solver == "cp-sat via ortools.sat (cp_model)" and res.status == "optimal"
     assert res.objective == pytest.approx(3.0)  # greedy alone gives 2.2
+    stats = res.details["solver_stats"]
+    assert stats["found_by"] == res.solver and stats["highs"]["bound"] is None

@@ -12,11 +12,12 @@ Modules, from the bottom up:
 - :mod:`.constraints`: one module per constraint family (budgets, projects, cooperatives,
   quotas), each owning its constraints and its violation check; :mod:`.checks` checks them all
   on a plan.
-- :mod:`.model`: the named linear model and its CP-SAT / pywraplp emitters;
+- :mod:`.model`: the named linear model, its sparse matrix and its CP-SAT emitter;
   :mod:`.objective`: exact gain scaling, tie-breaks; :mod:`.lp`: the sparse LP relaxation
   (bound, duals, the LP-guided neighbourhood).
-- :mod:`.backends`: one module per MIP back-end (HiGHS through scipy, CP-SAT, SCIP/CBC through
-  pywraplp); :mod:`.mip`: one full MIP with the chosen back-end (the measured choice).
+- :mod:`.backends`: one module per interface (OR-Tools MathOpt for HiGHS, SCIP and CP-SAT;
+  CP-SAT's own API; HiGHS through scipy); :mod:`.mip`: one full MIP with the chosen back-end
+  (``[solver] backend``; the measured choice).
 - :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, full MIP).
 - :mod:`.components` and :mod:`.decompose`: the province-scale splits (groups of communes that
   share no cooperative; communes through cooperative shares), given the solve of one part;

@@ -1,12 +1,17 @@
-"""The LP relaxation of the named model, built as one sparse matrix and solved with HiGHS (scipy).
+"""The LP relaxation of the named model, built as one sparse matrix and solved with HiGHS
+(through scipy by default; through OR-Tools MathOpt, or GLOP or PDLP there, on request).
 
 Its value is a proven upper bound on the optimum (every plan is a point of the relaxation), its
 duals price the commune budgets and the cooperative linkages, and its solution guides the
 search: the LP-guided neighbourhood (:func:`guided_pairs`) and the decomposition's cooperative
-shares per commune. The same sparse matrix (:func:`constraint_matrix`) is the MIP HiGHS solves
-(:mod:`.backends.highs`). Building it with sparse arrays instead of one
+shares per commune. The same sparse matrix (:func:`.model.constraint_matrix`) is the MIP the
+back-ends solve (:mod:`.backends`). Building it with sparse arrays instead of one
 ``pywraplp`` call per coefficient keeps it to a couple of seconds at province scale (300,000
 pairs), where the row-by-row build alone took longer than solving.
+
+Measured (benchmarks/README.md, "Optimizer"): HiGHS gives the same solution, duals and reduced
+costs through scipy and through MathOpt, scipy's slightly quicker at each size (300,000 pairs:
+16.4 against 17.3 s); GLOP took 94 s there and PDLP more than 4 minutes. Hence scipy by default.
 """
 
 from __future__ import annotations
@@ -14,65 +19,34 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from .backends.mathopt import LP_SOLVER_TYPES, model_proto, solve_proto
 from .instance import Instance
-from .model import LinearModel, build_model
+from .model import LinearModel, build_model, constraint_matrix
 from .results import LPSolution
 
-__all__ = ["lp_relaxation", "constraint_matrix", "guided_pairs", "RC_SHARE"]
+__all__ = ["lp_relaxation", "guided_pairs", "RC_SHARE", "LP_SOLVERS", "DEFAULT_LP_SOLVER"]
+
+#: Who solves the LP relaxation: HiGHS through ``scipy.optimize.linprog``, or HiGHS, GLOP or
+#: PDLP through OR-Tools MathOpt (:mod:`.backends.mathopt`).
+LP_SOLVERS = ("scipy", "highs", "glop", "pdlp")
+DEFAULT_LP_SOLVER = "scipy"
+#: A time limit for the LP relaxation: none in practice (it is solved to optimality).
+_LP_LIMIT = 3600.0
 
 #: Pairs whose LP reduced cost is within this share of the median positive gain stay in the
 #: LP-guided neighbourhood (:func:`guided_pairs`).
 RC_SHARE = 0.05
 
 
-def constraint_matrix(m: LinearModel):
-    """Every row of ``m`` as ``A @ v <= b`` over the variables ``v`` (pairs, then the model's
-    binaries). Returns ``(A, b, constraints, offset)``: ``constraints[i]`` is row ``offset + i``
-    (before them: one row per household, then the ``x <= open/linked`` links)."""
-    n_var = m.n_x + len(m.bool_names)
-    rows, cols, vals, ub = [], [], [], []
-    r = 0
-    # one_project[h]: every household, as one row (a row of a single pair is harmless)
-    ph = m.inst.pair_h
-    if len(ph):
-        uniq, inv = np.unique(ph, return_inverse=True)
-        rows.append(inv)
-        cols.append(np.arange(m.n_x))
-        vals.append(np.ones(m.n_x))
-        ub.append(np.ones(len(uniq)))
-        r = len(uniq)
-    for _, idx, j in m.links:
-        k = len(idx)
-        rows.append(np.repeat(np.arange(r, r + k), 2))
-        cols.append(np.column_stack([idx, np.full(k, j)]).ravel())
-        vals.append(np.tile([1.0, -1.0], k))
-        ub.append(np.zeros(k))
-        r += k
-    names = []
-    for c in m.constraints:
-        sign = 1.0 if c.ub is not None else -1.0
-        rhs = c.ub if c.ub is not None else c.lb
-        k = len(c.idx) + len(c.extra)
-        rows.append(np.full(k, r))
-        cols.append(np.r_[c.idx, [j for j, _ in c.extra]].astype(np.int64))
-        vals.append(sign * np.r_[c.coef.astype(float), [float(a) for _, a in c.extra]])
-        ub.append(np.array([sign * float(rhs)]))
-        names.append(c)
-        r += 1
-    if r == 0:
-        return sp.csr_matrix((0, n_var)), np.zeros(0), names, 0
-    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                      shape=(r, n_var))
-    n_before = (len(np.unique(ph)) if len(ph) else 0) + sum(len(i) for _, i, _ in m.links)
-    return A, np.concatenate(ub), names, n_before
-
-
 def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
-                  model: LinearModel | None = None) -> LPSolution:
-    """Solve the LP relaxation (see :class:`~.results.LPSolution` for what it returns)."""
+                  model: LinearModel | None = None,
+                  solver: str = DEFAULT_LP_SOLVER) -> LPSolution:
+    """Solve the LP relaxation (see :class:`~.results.LPSolution` for what it returns) with
+    ``solver``, one of :data:`LP_SOLVERS`."""
+    if solver not in LP_SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(LP_SOLVERS)}; got {solver!r}")
     t0 = time.perf_counter()
     m = model or build_model(inst, coop_capacity=coop_capacity)
     n_var = m.n_x + len(m.bool_names)
@@ -89,10 +63,17 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
                           reduced_cost=np.maximum(cost[: m.n_x], 0),
                           budget_dual=np.zeros(len(inst.c_ids)), coop_dual=np.zeros(len(inst.k_ids)),
                           seconds=time.perf_counter() - t0)
-    res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
-    if res.status != 0:
-        raise RuntimeError(f"LP relaxation not solved: {res.message}")
-    duals = -np.asarray(res.ineqlin.marginals)  # >= 0: objective gain per unit of right-hand side
+    if solver == "scipy":
+        res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
+        if res.status != 0:
+            raise RuntimeError(f"LP relaxation not solved: {res.message}")
+        # >= 0: objective gain per unit of right-hand side
+        duals = -np.asarray(res.ineqlin.marginals)
+        # reduced cost of each pair at 0: how much the LP value drops per unit of x forced up
+        rc = np.asarray(res.lower.marginals[: m.n_x])
+        x, bound = np.asarray(res.x[: m.n_x]), float(-res.fun)
+    else:
+        x, bound, duals, rc = _lp_mathopt(m, -cost, (A, b, cons, off), solver)
     bdual = np.zeros(len(inst.c_ids))
     kdual = np.zeros(len(inst.k_ids))
     for i, c in enumerate(cons):
@@ -100,10 +81,24 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
             bdual[c.key[1]] = duals[off + i]
         elif c.family == "cooperative":
             kdual[c.key[1]] = duals[off + i]
-    # reduced cost of each pair at 0: how much the LP value drops per unit of x forced up
-    rc = np.asarray(res.lower.marginals[: m.n_x])
-    return LPSolution(bound=float(-res.fun), x=np.asarray(res.x[: m.n_x]), reduced_cost=rc,
-                      budget_dual=bdual, coop_dual=kdual, seconds=time.perf_counter() - t0)
+    return LPSolution(bound=bound, x=x, reduced_cost=rc, budget_dual=bdual, coop_dual=kdual,
+                      seconds=time.perf_counter() - t0)
+
+
+def _lp_mathopt(m: LinearModel, gain: np.ndarray, matrix, solver: str):
+    """The LP through MathOpt: ``(x, bound, duals, reduced cost at 0)`` as :func:`lp_relaxation`
+    reads them from scipy (duals >= 0 per row; reduced costs >= 0 for pairs at their lower
+    bound, 0 for the others)."""
+    proto = model_proto(m, gain, integer=False, matrix=matrix)
+    ans = solve_proto(proto, LP_SOLVER_TYPES[solver], limit=_LP_LIMIT, lp_duals=True)
+    if ans.status != "optimal" or ans.duals is None:
+        raise RuntimeError(f"LP relaxation not solved: {ans.reason}")
+    x = ans.values[: m.n_x]
+    rc = np.maximum(-ans.reduced_costs[: m.n_x], 0.0)
+    bound = max(ans.objective, ans.bound) if np.isfinite(ans.bound) else ans.objective
+    if solver == "pdlp":  # a first-order method: its optimum is within its own tolerances
+        bound += 1e-6 * max(1.0, abs(bound))
+    return x, float(bound), np.maximum(ans.duals, 0.0), rc
 
 
 def guided_pairs(inst: Instance, lp: LPSolution) -> np.ndarray:

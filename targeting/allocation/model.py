@@ -9,8 +9,8 @@ takes part). Constraints, one family per module of :mod:`.constraints`:
 ``quota_<name>[<commune>]`` (:mod:`.constraints.quotas`). Constraints that cannot bind are left out.
 
 The model is held solver-neutral (index arrays and integer coefficients) and emitted to
-CP-SAT (:func:`to_cpsat`), to an LP-based MIP or to its LP relaxation through ``pywraplp``
-(:func:`to_linear_solver`).
+CP-SAT (:func:`to_cpsat`), or as one sparse matrix (:func:`constraint_matrix`) to scipy's
+HiGHS and to OR-Tools MathOpt (:func:`.backends.mathopt.model_proto`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from .constraints import budgets, cooperatives, projects, quotas
 from .instance import Instance
 
-__all__ = ["LinearModel", "build_model", "to_cpsat", "to_linear_solver"]
+__all__ = ["LinearModel", "build_model", "constraint_matrix", "to_cpsat"]
 
 
 @dataclass
@@ -126,6 +127,48 @@ def build_model(inst: Instance, *, with_quotas: bool = True, with_coops: bool = 
     return m
 
 
+def constraint_matrix(m: LinearModel):
+    """Every row of ``m`` as ``A @ v <= b`` over the variables ``v`` (pairs, then the model's
+    binaries). Returns ``(A, b, constraints, offset)``: ``constraints[i]`` is row ``offset + i``
+    (before them: one row per household, then the ``x <= open/linked`` links)."""
+    n_var = m.n_x + len(m.bool_names)
+    rows, cols, vals, ub = [], [], [], []
+    r = 0
+    # one_project[h]: every household, as one row (a row of a single pair is harmless)
+    ph = m.inst.pair_h
+    if len(ph):
+        uniq, inv = np.unique(ph, return_inverse=True)
+        rows.append(inv)
+        cols.append(np.arange(m.n_x))
+        vals.append(np.ones(m.n_x))
+        ub.append(np.ones(len(uniq)))
+        r = len(uniq)
+    for _, idx, j in m.links:
+        k = len(idx)
+        rows.append(np.repeat(np.arange(r, r + k), 2))
+        cols.append(np.column_stack([idx, np.full(k, j)]).ravel())
+        vals.append(np.tile([1.0, -1.0], k))
+        ub.append(np.zeros(k))
+        r += k
+    names = []
+    for c in m.constraints:
+        sign = 1.0 if c.ub is not None else -1.0
+        rhs = c.ub if c.ub is not None else c.lb
+        k = len(c.idx) + len(c.extra)
+        rows.append(np.full(k, r))
+        cols.append(np.r_[c.idx, [j for j, _ in c.extra]].astype(np.int64))
+        vals.append(sign * np.r_[c.coef.astype(float), [float(a) for _, a in c.extra]])
+        ub.append(np.array([sign * float(rhs)]))
+        names.append(c)
+        r += 1
+    if r == 0:
+        return sp.csr_matrix((0, n_var)), np.zeros(0), names, 0
+    A = sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                      shape=(r, n_var))
+    n_before = (len(np.unique(ph)) if len(ph) else 0) + sum(len(i) for _, i, _ in m.links)
+    return A, np.concatenate(ub), names, n_before
+
+
 # --------------------------------------------------------------------------------------------
 # CP-SAT
 # --------------------------------------------------------------------------------------------
@@ -186,64 +229,3 @@ def to_cpsat(m: LinearModel, objective: np.ndarray, *, names: bool = True, hint=
 
 def sum_expr(cp_model, variables, coefs):
     return cp_model.LinearExpr.weighted_sum(variables, coefs)
-
-
-# --------------------------------------------------------------------------------------------
-# pywraplp: SCIP / HiGHS / CBC MIP, or the GLOP LP relaxation
-# --------------------------------------------------------------------------------------------
-
-
-def to_linear_solver(m: LinearModel, objective: np.ndarray, solver_id: str = "SCIP", *,
-                     relax: bool = False, names: bool = True, hint=None):
-    """A ``pywraplp`` model maximising ``objective`` (float per pair). ``relax``: the LP relaxation.
-
-    Returns ``(solver, x, extra, rows)`` with ``rows[i]`` the row of ``m.constraints[i]``.
-    """
-    from ortools.linear_solver import pywraplp
-
-    solver = pywraplp.Solver.CreateSolver(solver_id)
-    if solver is None:
-        raise RuntimeError(f"OR-Tools has no {solver_id} solver in this build")
-    n = m.n_x
-    inf = solver.infinity()
-    if relax:
-        x = [solver.NumVar(float(m.one[i]), 0.0 if m.zero[i] else 1.0,
-                           m.x_name(i) if names else "") for i in range(n)]
-        extra = [solver.NumVar(0.0, 1.0, nm) for nm in m.bool_names]
-    else:
-        x = [solver.BoolVar(m.x_name(i) if names else "") for i in range(n)]
-        for i in np.flatnonzero(m.zero):
-            x[i].SetUb(0)
-        for i in np.flatnonzero(m.one):
-            x[i].SetLb(1)
-        extra = [solver.BoolVar(nm) for nm in m.bool_names]
-    allv = x + extra
-    for grp in m.household_groups():
-        ct = solver.Constraint(-inf, 1.0, f"one_project[{m.inst.hh_ids[m.inst.pair_h[grp[0]]]}]"
-                               if names else "")
-        for i in grp:
-            ct.SetCoefficient(x[i], 1.0)
-    for nm, idx, j in m.links:
-        for i in idx:
-            ct = solver.Constraint(-inf, 0.0, f"{nm}[{i}]" if names else "")
-            ct.SetCoefficient(x[i], 1.0)
-            ct.SetCoefficient(allv[j], -1.0)
-    rows = []
-    for c in m.constraints:
-        lo = -inf if c.lb is None else float(c.lb)
-        hi = inf if c.ub is None else float(c.ub)
-        ct = solver.Constraint(lo, hi, c.name)
-        for i, a in zip(c.idx.tolist(), c.coef.tolist()):
-            ct.SetCoefficient(x[i], float(a))
-        for j, a in c.extra:
-            ct.SetCoefficient(allv[j], float(a))
-        rows.append(ct)
-    obj = solver.Objective()
-    for i in np.flatnonzero(objective):
-        obj.SetCoefficient(x[i], float(objective[i]))
-    obj.SetMaximization()
-    if hint is not None and not relax:
-        on = np.zeros(n, dtype=bool)
-        on[np.asarray(hint, dtype=np.int64)] = True
-        solver.SetHint(x, [float(v) for v in on])
-    return solver, x, extra, rows

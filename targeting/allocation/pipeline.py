@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 #: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
 NEIGHBOURHOOD_MIN_PAIRS = 5_000
 #: What the LP-rounded plan is called in a plan's ``solver``.
-LP_ROUNDING = "lp-rounding (HiGHS LP)"
+LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
 
 def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float | None = None,
@@ -60,7 +60,8 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         hint = None
         if lp is not None:
             hint = _best_hint(inst, lp)
-            nb = _neighbourhood(inst, settings, lp, hint, t0, share=0.5 if full else 1.0)
+            nb = _neighbourhood(inst, settings, lp, hint, t0, share=0.5 if full else 1.0,
+                                backend=backend)
             if nb is not None and nb.objective < inst.total_gain(hint):
                 nb = None  # never worse than the warm start
             if nb is not None and (nb.status == "optimal" or not full):
@@ -111,10 +112,11 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None,
 
 
 def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
-                   t0: float, share: float = 0.5) -> SolveOutcome | None:
+                   t0: float, share: float = 0.5, backend: str = "highs") -> SolveOutcome | None:
     """The MIP over the LP-guided neighbourhood, with ``share`` of the time left; status
     ``optimal`` when the whole model's LP bound proves it within ``relative_gap``, else
-    ``feasible``. ``None`` when it does not apply (a proof of optimality is asked, the model is
+    ``feasible``; with HiGHS (``backend`` when it is one of the HiGHS back-ends, else through
+    MathOpt: it proves these in a fraction of a second). ``None`` when it does not apply (a proof of optimality is asked, the model is
     small, or there is no time)."""
     if settings.relative_gap <= 0 or inst.n_pairs < NEIGHBOURHOOD_MIN_PAIRS:
         return None
@@ -128,12 +130,13 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
     sub_hint = np.flatnonzero(np.isin(idx, hint))
     if len(sub_hint) != len(hint):  # the warm start uses pairs outside: start from greedy there
         sub_hint = None
-    r = solve_plan(sub, settings, backend="highs", hint=sub_hint, time_limit=share * left)
+    nb_backend = backend if backend in ("highs", "highs-scipy") else "highs"
+    r = solve_plan(sub, settings, backend=nb_backend, hint=sub_hint, time_limit=share * left)
     chosen = idx[np.asarray(r.chosen, dtype=np.int64)]
     obj = inst.total_gain(chosen)
     return SolveOutcome(
         chosen=chosen, status="optimal" if _proven_by_lp(obj, lp, settings) else "feasible",
-        objective=obj, bound=max(float(lp.bound), obj), solver="highs (LP-guided neighbourhood)",
+        objective=obj, bound=max(float(lp.bound), obj), solver=f"{r.solver} (LP-guided neighbourhood)",
         seconds=time.perf_counter() - t0,
         stats={"method": "MIP over the pairs the LP relaxation uses or nearly uses; "
                          "gap against the whole model's LP bound",

@@ -24,7 +24,7 @@ from . import checks, conflicts, diagnose
 from .components import components, solve_components
 from .decompose import solve_decomposed
 from .instance import Instance
-from .mip import BACKENDS, DEFAULT_BACKEND, solve_plan
+from .mip import BACKENDS, solve_plan
 from .pipeline import solve_whole
 from .results import AllocationResult, LPSolution, SolveOutcome, relative_gap
 
@@ -79,7 +79,7 @@ def shadow_prices(inst: Instance, lp: LPSolution) -> dict:
     }
 
 
-def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
+def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = None,
                   decompose: bool | str | None = None, engine=None) -> AllocationResult:
     """The best plan (see :func:`targeting.allocation.run_strategy`).
 
@@ -87,8 +87,9 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
     ----------
     inst : Instance
     settings : Settings
-    backend : {"auto", "highs", "cpsat", "scip", "cbc"}
-        The MIP back-end (:mod:`.mip`).
+    backend : str, optional
+        The MIP back-end, one of :data:`targeting.config.BACKENDS` (:mod:`.mip`); default:
+        ``settings.backend`` (scenario.toml ``[solver] backend``, itself ``auto`` by default).
     decompose : {None, False, True, "communes"}
         ``None``: split when the model is large (``DECOMPOSE_MIN_PAIRS``); ``False``: one
         model; ``True``: split into groups of communes that share no cooperative, a single
@@ -105,6 +106,7 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str = DEFAULT_
         When quotas, group minimums and cooperative minimums cannot all be met.
     """
     t0 = time.perf_counter()
+    backend = settings.backend if backend is None else backend
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
     if decompose not in SPLITS:

@@ -17,7 +17,10 @@ from ..model import LinearModel, to_cpsat
 from ..objective import scale_gains, tiebreak_weights
 from ..results import SolveOutcome, no_plan
 
-__all__ = ["solve_cpsat", "TIEBREAK_SHARE"]
+__all__ = ["solve_cpsat", "TIEBREAK_SHARE", "LABEL"]
+
+#: What a plan's ``solver`` says: the back-end and the interface.
+LABEL = "cp-sat via ortools.sat (cp_model)"
 
 #: Share of the time limit the tie-break solve may use (never more than what is left).
 TIEBREAK_SHARE = 0.15
@@ -49,7 +52,7 @@ def solve_cpsat(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
             raise RuntimeError("the allocation model is infeasible; please report this as a bug")
         if code == cp_model.MODEL_INVALID:
             raise RuntimeError(f"invalid CP-SAT model: {model.validate()}")
-        return no_plan("cp-sat", {"cp_sat_status": name}, time.perf_counter() - t0)
+        return no_plan(LABEL, {"cp_sat_status": name}, time.perf_counter() - t0)
     vals = np.array([solver.boolean_value(v) for v in x], dtype=bool)
     chosen = np.flatnonzero(vals)
     best = int(round(solver.objective_value))
@@ -81,5 +84,5 @@ def solve_cpsat(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
     objective = inst.total_gain(chosen)
     bound = sg.true_bound(bound_scaled, len(inst.hh_ids))
     return SolveOutcome(chosen=chosen, status=status, objective=objective,
-                        bound=max(bound, objective), solver="cp-sat",
+                        bound=max(bound, objective), solver=LABEL,
                         seconds=time.perf_counter() - t0, stats=stats)

@@ -1,4 +1,4 @@
-"""HiGHS MIP through scipy's ``milp``: a sparse build of the model (:func:`..lp.constraint_matrix`).
+"""HiGHS MIP through scipy's ``milp``: a sparse build of the model (:func:`..model.constraint_matrix`).
 
 ``pywraplp``'s own HiGHS interface crashed (segmentation fault) on these models, and the sparse
 build is far quicker than one ``pywraplp`` call per coefficient. Exactly scaled gains
@@ -21,12 +21,14 @@ import numpy as np
 
 from ...config import Settings
 from ..instance import Instance
-from ..lp import constraint_matrix
-from ..model import LinearModel
+from ..model import LinearModel, constraint_matrix
 from ..objective import scale_gains, small_tiebreak_weights
 from ..results import SolveOutcome, no_plan
 
-__all__ = ["solve_highs", "native_stdout_silenced"]
+__all__ = ["solve_highs", "native_stdout_silenced", "LABEL"]
+
+#: What a plan's ``solver`` says: the back-end and the interface.
+LABEL = "highs via scipy.optimize.milp"
 
 _SILENCE_LOCK = threading.Lock()
 _SILENCE_DEPTH = 0
@@ -100,9 +102,13 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
         cost_x = -(sg.values.astype(float) * K + w)
     else:
         cost_x = -inst.pair_gain  # floats as they are: HiGHS's own tolerances and bound apply
-    res = _milp(lm, A, b, cost_x, settings, limit)
+    build = time.perf_counter() - t0
+    res = _milp(lm, A, b, cost_x, settings, limit - build)
+    timing = {"build_seconds": round(build, 3),
+              "solve_seconds": round(time.perf_counter() - t0 - build, 3)}
     if res.x is None:
-        return no_plan("highs", {"highs_status": int(res.status)}, time.perf_counter() - t0)
+        return no_plan(LABEL, {"highs_status": int(res.status), **timing},
+                       time.perf_counter() - t0)
     chosen = np.flatnonzero(res.x[: lm.n_x] > 0.5)
     objective = inst.total_gain(chosen)
     dual = getattr(res, "mip_dual_bound", None)
@@ -114,12 +120,12 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
         bound = sg.true_bound(math.floor(dual_bound / K + 1e-9), len(inst.hh_ids))
         stats = {"highs_status": int(res.status), "gain_scale": sg.scale,
                  "gain_scale_exact": sg.exact, "nodes": nodes, "seconds": round(seconds, 3),
-                 "tiebreak": "in_objective" if K > 1 else "skipped"}
+                 "tiebreak": "in_objective" if K > 1 else "skipped", **timing}
     else:
         # HiGHS proves within its feasibility tolerance; pad the bound so it stays an upper bound
         bound = dual_bound + 1e-6 * max(1.0, abs(dual_bound))
         stats = {"highs_status": int(res.status), "gains": "float", "nodes": nodes,
-                 "seconds": round(seconds, 3), "tiebreak": "skipped"}
+                 "seconds": round(seconds, 3), "tiebreak": "skipped", **timing}
     return SolveOutcome(chosen=chosen, status="optimal" if res.status == 0 else "timeout",
-                        objective=objective, bound=max(bound, objective), solver="highs",
+                        objective=objective, bound=max(bound, objective), solver=LABEL,
                         seconds=seconds, stats=stats)
