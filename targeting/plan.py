@@ -22,8 +22,8 @@ from .allocation import AllocationResult, run_strategy
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.decisions import DecisionPairs, decision_pairs, decisions_by_household
-from .data.files import sha256_bytes
 from .data.eligibility import eligible_pairs, ineligibility_reasons
+from .data.files import sha256_bytes
 from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
