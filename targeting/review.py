@@ -57,6 +57,10 @@ TRANSITION_COLUMNS = ["commune_id", "status", "households", "to_poor", "to_near_
 OUTCOME_COLUMNS = ["household_id", "commune_id", "project_id", "kind", "p_exit_base", "p_exit_plan",
                    "exited", "sustained_exit", "status", "status_after", "status_followup", "moved"]
 REVIEW_FILES = ("transitions.csv", "outcomes.csv", "review.json", "history.csv", "report.html")
+#: The plan's numbers review uses (an empty cell is missing: a plan without a model has no
+#: probabilities, a commune without them no band).
+NUMERIC_PLAN_COLUMNS = ("p_exit_base", "p_exit_plan", "gain", "cost_vnd", "expected_exits", "exits_p10",
+                        "exits_p90")
 #: Bins of the reliability table: tenths of predicted probability.
 TENTHS = np.linspace(0.0, 1.0, 11)
 
@@ -127,26 +131,24 @@ def read_plan_folder(folder: str | os.PathLike) -> PlanRecord:
     if meta.get("public"):
         _fail("plan.json", "this is a list for public posting (--public): its household ids are "
                            "pseudonyms; review the plan folder written without --public")
-    allocation = _read_csv(folder / "allocation.csv",
-                           ["household_id", "commune_id", "status", "project_id", "p_exit_plan"],
-                           text=["household_id", "commune_id", "village", "status", "project_id", "kind",
-                                 "cooperative_id"])
-    summary = _read_csv(folder / "summary.csv", ["commune_id"], text=["commune_id"])
+    allocation = _read_csv(folder / "allocation.csv", ["household_id", "commune_id", "status", "project_id",
+                                                       "kind", "p_exit_plan"])
+    summary = _read_csv(folder / "summary.csv", ["commune_id"])
     return PlanRecord(folder=folder, meta=meta, allocation=allocation, summary=summary,
                       verified=bool(recorded))
 
 
-def _read_csv(path: Path, needed: list[str], text: list[str]) -> pd.DataFrame:
+def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
+    """A CSV the plan wrote: text as written (ids stay text, empty stays empty), then the numbers."""
     try:
-        frame = pd.read_csv(path, dtype={c: str for c in text}, keep_default_na=False,
-                            low_memory=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
         _fail(path.name, f"cannot be read as the plan's CSV: {e}")
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         _fail(path.name, f"has no column {', '.join(missing)}; is it a file written by `targeting plan`?")
-    for c in frame.columns:
-        if c not in text and frame[c].dtype == object:
+    for c in NUMERIC_PLAN_COLUMNS:
+        if c in frame.columns and not pd.api.types.is_numeric_dtype(frame[c]):
             frame[c] = pd.to_numeric(frame[c].replace("", np.nan), errors="coerce")
     return frame
 
