@@ -323,6 +323,51 @@ def train(history, out, seed, force):
 
 
 @main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+@click.option("--after", "after", required=True, type=click.Path(path_type=Path),
+              help="The poor / near-poor register one year after the plan (households.csv format).")
+@click.option("--followup", type=click.Path(path_type=Path),
+              help="The register two years after that: who stayed out of poverty.")
+@click.option("--scenario", "scenario", type=click.Path(path_type=Path),
+              help="The scenario the plan was made from, for history.csv [default: the one plan.json names].")
+@click.option("--standard", default=None,
+              help="Standard to classify register rows without a status [default: the plan's].")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The review folder to write.")
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+def review(plan_dir, after, followup, scenario, standard, out, force):
+    """Check a plan that was carried out against the registers that followed.
+
+    Writes transitions.csv (the movements of the annual report), outcomes.csv (per household),
+    review.json (forecast beside outcome per commune, exit rates, calibration), with --followup
+    history.csv (rows to append to the province's history) and report.html.
+    """
+    from .review import review_plan, write_review
+
+    with domain_errors(), progress() as say:
+        _refuse_existing(out, force)
+        say(f"reviewing {plan_dir}")
+        r = review_plan(plan_dir, after, followup, scenario=scenario, standard=standard)
+        write_review(r, out, force=force)
+    _print_review(r, out)
+
+
+def _print_review(r, out: Path) -> None:
+    s = r.summary
+    a = s["all"]
+    what = "sustained exits" if s["measure"] == "sustained_exit" else "exits one year on (sustained: not yet known)"
+    line = f"{a['households']} households reviewed: {a['exits']} {what}"
+    if "expected_exits" in a:
+        line += f"; the plan forecast {a['expected_exits']:.1f} (p10-p90 {a['exits_p10']}-{a['exits_p90']})"
+    click.echo(line)
+    for c, v in s["communes"].items():
+        band = f", forecast {v['expected_exits']:.1f} ({v['exits_p10']}-{v['exits_p90']})" if "expected_exits" in v else ""
+        click.echo(f"  {c}: {v['exits']} of {v['households']}{band}")
+    if "share_inside_band" in s and s["share_inside_band"] is not None:
+        click.echo(f"communes inside their forecast band: {s['share_inside_band']:.0%} (about 80% if calibrated)")
+    click.echo(f"review written to {out}")
+
+
+@main.command()
 @scenario_options("CSV file to write.")
 @engine_options
 def score(scenario, model_path, out, force, engine, scheduler):

@@ -369,6 +369,85 @@ PLAN_STATUS_LABELS = {
     "timeout": ("time limit reached", "hết thời gian giải"),
 }
 
+#: The review of a plan a year on (``targeting review``: report.html of the review folder).
+REVIEW_LABELS = {
+    "title": ("Review of the plan", "Đánh giá kế hoạch"),
+    "heading": ("The year after: forecast and outcome", "Một năm sau: dự báo và kết quả"),
+    "subtitle": ("plan of {year}, strategy {strategy}", "kế hoạch năm {year}, phương án {strategy}"),
+    "measure_sustained": ("Counted: sustained exits, households off the register one year on and still off "
+                          "at the follow-up.",
+                          "Tính: số hộ thoát nghèo bền vững, ra khỏi danh sách sau một năm và vẫn ngoài danh "
+                          "sách khi theo dõi lại."),
+    "measure_one_year": ("Counted: households off the register one year on. The plan forecast sustained exits; "
+                         "some of these households may still fall back, so review again with the follow-up "
+                         "register.",
+                         "Tính: số hộ ra khỏi danh sách sau một năm. Kế hoạch dự báo số hộ thoát nghèo bền "
+                         "vững; một số hộ có thể tái nghèo, nên cần đánh giá lại với danh sách theo dõi."),
+    "all_sentence": ("The plan forecast {expected} exits (most likely between {lo} and {hi}); {exits} happened: "
+                     "{verdict}.",
+                     "Kế hoạch dự báo {expected} hộ thoát nghèo (nhiều khả năng từ {lo} đến {hi}); thực tế "
+                     "{exits} hộ: {verdict}."),
+    "no_forecast": ("The plan has no forecast to check (its gains were supplied, not estimated by a model); "
+                    "{exits} of {households} households left the register.",
+                    "Kế hoạch không có dự báo để đối chiếu (lợi ích được nhập sẵn, không do mô hình ước "
+                    "tính); {exits} trên {households} hộ đã ra khỏi danh sách."),
+    "inside": ("inside the forecast range", "nằm trong khoảng dự báo"),
+    "below": ("below the forecast range", "thấp hơn khoảng dự báo"),
+    "above": ("above the forecast range", "cao hơn khoảng dự báo"),
+    "forecast_title": ("Forecast and outcome by commune", "Dự báo và kết quả theo xã"),
+    "forecast_caption": ("Grey bar: the range the plan gave (10% to 90% chance); line: the forecast; dot: "
+                         "what happened (blue inside the range, orange outside). About 8 in 10 communes "
+                         "should fall inside when the forecasts are right.",
+                         "Thanh xám: khoảng dự báo của kế hoạch (khả năng 10% đến 90%); vạch: số dự báo; "
+                         "chấm: kết quả thực tế (xanh: trong khoảng, cam: ngoài khoảng). Nếu dự báo đúng, "
+                         "khoảng 8 trên 10 xã nằm trong khoảng."),
+    "inside_share": ("{share} of communes fell inside their forecast range (about 80% is what right "
+                     "forecasts give).",
+                     "{share} số xã có kết quả nằm trong khoảng dự báo (dự báo đúng cho khoảng 80%)."),
+    "forecast": ("Forecast", "Dự báo"),
+    "range": ("Range (10%-90%)", "Khoảng (10%-90%)"),
+    "happened": ("Happened", "Thực tế"),
+    "verdict": ("Inside the range?", "Trong khoảng?"),
+    "rates_title": ("Who left poverty: supported and not supported", "Ai đã thoát nghèo: được và chưa được hỗ trợ"),
+    "rates_caption": ("Share of households that left poverty, by the support they got, beside the share the "
+                      "plan forecast. Supported households were chosen, so the difference is not the effect "
+                      "of support by itself.",
+                      "Tỷ lệ hộ thoát nghèo theo loại hỗ trợ nhận được, bên cạnh tỷ lệ kế hoạch dự báo. Hộ "
+                      "được hỗ trợ là hộ được chọn, nên chênh lệch không hoàn toàn do hỗ trợ."),
+    "support": ("Support", "Hỗ trợ"),
+    "none": ("no support", "không được hỗ trợ"),
+    "households": ("Households", "Số hộ"),
+    "exit_rate": ("Left poverty", "Tỷ lệ thoát nghèo"),
+    "forecast_rate": ("Forecast", "Dự báo"),
+    "calibration_title": ("Were the chances right?", "Xác suất dự báo có đúng không?"),
+    "calibration_caption": ("Households grouped by the chance the plan gave them; each dot is one group, its size "
+                            "the number of households. On the diagonal, the chance was right: of households given "
+                            "about 40%, about 40 in 100 left poverty for good.",
+                            "Các hộ được nhóm theo xác suất kế hoạch đưa ra; mỗi chấm là một nhóm, to nhỏ theo "
+                            "số hộ. Chấm nằm trên đường chéo là dự báo đúng: trong các hộ được dự báo khoảng "
+                            "40%, khoảng 40 trên 100 hộ đã thoát nghèo bền vững."),
+    "chance_given": ("chance given by the plan", "xác suất kế hoạch đưa ra"),
+    "share_left": ("share that left for good", "tỷ lệ đã thoát bền vững"),
+    "transitions_title": ("Movements on the register", "Biến động danh sách hộ nghèo, cận nghèo"),
+    "transitions_caption": ("Per commune and status at plan time. New on the register: households on the later "
+                            "register that were not on the plan's (counted by their new status). Moved: "
+                            "households a later register puts in another commune (counted in the plan's "
+                            "commune).",
+                            "Theo xã và tình trạng khi lập kế hoạch. Phát sinh mới: hộ có trong danh sách sau "
+                            "nhưng không có trong danh sách của kế hoạch (tính theo tình trạng mới). Chuyển xã: "
+                            "hộ được ghi ở xã khác trong danh sách sau (vẫn tính ở xã của kế hoạch)."),
+    "status": ("Status at plan time", "Tình trạng khi lập kế hoạch"),
+    "to_poor": ("Poor one year on", "Nghèo sau một năm"),
+    "to_near_poor": ("Near-poor one year on", "Cận nghèo sau một năm"),
+    "off_register": ("Left the register", "Ra khỏi danh sách"),
+    "new_on_register": ("Newly on the register", "Phát sinh mới"),
+    "moved": ("Moved commune", "Chuyển xã"),
+    "fell_back": ("Fell back", "Tái nghèo"),
+    "sustained_exits": ("Left for good", "Thoát nghèo bền vững"),
+    "notes": ("Notes", "Ghi chú"),
+    "technical": ("Technical details", "Chi tiết kỹ thuật"),
+}
+
 # ---------------------------------------------------------------------------------------------
 # Reasons behind a score (targeting.scoring.interpret): one feature's value in words. Templates
 # take {feature} (the column name), {value} (text as recorded), {n} (the number, 1 decimal at

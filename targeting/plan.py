@@ -24,6 +24,7 @@ from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.decisions import DecisionPairs, decision_pairs, decisions_by_household
 from .data.eligibility import eligible_pairs, ineligibility_reasons
+from .data.files import sha256_bytes
 from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
@@ -39,7 +40,11 @@ from .scoring import (
     train_model,
 )
 
-__all__ = ["Plan", "make_plan", "score_scenario", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
+__all__ = ["Plan", "make_plan", "score_scenario", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS",
+           "REVIEWED_OUTPUTS"]
+
+#: The plan folder's files that `targeting review` reads; plan.json records their sha256.
+REVIEWED_OUTPUTS = ("allocation.csv", "summary.csv")
 
 log = logging.getLogger(__name__)
 
@@ -508,7 +513,14 @@ def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, cu
     if "summary.csv" in files:
         safe_csv(plan.summary, folder / "summary.csv")
     if "plan.json" in files:
-        (folder / "plan.json").write_text(json.dumps(plan.meta, indent=2, ensure_ascii=False, default=_json),
+        meta = dict(plan.meta)
+        if getattr(plan.scenario, "path", None) is not None:  # where `targeting review` finds it
+            meta["scenario"] = str(Path(plan.scenario.path).resolve())
+        # what `targeting review` reads back, so that it can tell a plan folder edited afterwards
+        written = [f for f in REVIEWED_OUTPUTS if (folder / f).exists()]
+        if written:
+            meta["outputs"] = {f: sha256_bytes((folder / f).read_bytes()) for f in written}
+        (folder / "plan.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=_json),
                                           encoding="utf-8")
     if "beneficiaries.xlsx" in files:
         write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
