@@ -3,8 +3,8 @@
 Solver nondeterminism: both engines split the model at the same size (groups of communes that
 share no cooperative, then communes within a group, are the Dask tasks); the split optimal plan
 is compared with the local engine's split solve of the same instance (``decompose=True``), with
-``relative_gap = 0``; every subproblem is a single-threaded HiGHS solve that finishes well
-within its time limit, which is deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
+``relative_gap = 0.01``; every subproblem is a single-threaded HiGHS solve that stops on that gap
+well within its time limit, which is deterministic. The end-to-end plan (scoring in partitions, allocation table) is compared with
 ``greedy``, which has no solver at all.
 """
 
@@ -34,10 +34,11 @@ def scenario(tmp_path_factory):
     path = tmp_path_factory.mktemp("engine") / "scenario"
     write_world(make_world(seed=3, communes=3, households=600), path)
     sc = read_scenario(path)
-    # The time limit only guards against a hang: the comparison needs every solve to finish (a
-    # solve stopped by the clock is not deterministic). This world's proof at gap 0 takes about a
-    # minute on a loaded two-core machine since the synthetic register has the review's extras.
-    return replace(sc, settings=replace(sc.settings, relative_gap=0.0, time_limit_s=300.0))
+    # The time limit only guards against a hang: the comparison needs every solve to stop on its
+    # gap, not on the clock (a solve stopped by the clock is not deterministic). A proof at gap 0
+    # of this world took 40-60 s per solve since the register has the review's extras (x6 solves:
+    # most of the test run); at 1% every solve stops on the gap in well under a few seconds.
+    return replace(sc, settings=replace(sc.settings, relative_gap=1e-2, time_limit_s=300.0))
 
 
 @pytest.fixture(scope="module")
