@@ -15,9 +15,14 @@ household) trains the model. Then, year after year:
    (:func:`targeting.synth.cycle.draw_registers`: the register one year on and the follow-up,
    with the same random numbers for both plans), the registers are written, and
    :func:`targeting.review.review_plan` reviews the plan: the share of communes inside their
-   p10-p90 band, the Brier score of ``p_exit_plan`` (beside the Brier score the truth's own
-   probabilities get on the same outcomes);
+   p10-p90 band (beside the share inside the band the truth's own probabilities give: the
+   control), the Brier score of ``p_exit_plan`` (beside the truth's on the same outcomes);
 5. ``learns``' review history rows are appended to its history, and the model retrained.
+
+``--past`` adds a control, ``past``: retrained each year on the initial history and as many rows of
+*past programmes'* history as ``learns`` has review rows (support drawn at random with the
+programme's targeting probabilities, as synth's history is, rather than chosen by the plan's own
+optimizer): does learning from one's own plans teach as much as the same amount of other history?
 
     python benchmarks/bench_learning_loop.py --seeds 0 1 2 --years 4
 
@@ -41,6 +46,7 @@ from targeting import synth
 from targeting.data import read_scenario
 from targeting.data.eligibility import eligible_pairs
 from targeting.errors import OverlapWarning
+from targeting.outcomes import exits_distribution
 from targeting.plan import make_plan, write_plan
 from targeting.review import review_plan
 from targeting.scoring import train_model
@@ -73,8 +79,15 @@ def review_year(plan, world: synth.World, folder: Path, name: str, draw_seed: in
     r = review_plan(plan_dir, after, followup)
     o = r.outcomes.merge(regs.outcomes[["household_id", "p"]], on="household_id")
     cal = r.summary["calibration"]
+    # the control: the same band computed from the truth's probabilities (what a perfect model
+    # would have forecast) holds what happened in about 80% of communes, or the draws are wrong
+    inside_truth = []
+    for _, g in o.groupby("commune_id"):
+        d = exits_distribution(g["p"].to_numpy())
+        inside_truth.append(d["p10"] <= g["sustained_exit"].sum() <= d["p90"])
     return {
         "coverage": r.summary["share_inside_band"],
+        "coverage_truth": float(np.mean(inside_truth)),
         "brier": cal["brier"],
         "brier_truth": round(float(np.mean((o["p"] - o["sustained_exit"]) ** 2)), 4),
         "forecast": float(r.outcomes["p_exit_plan"].sum()),
@@ -84,12 +97,16 @@ def review_year(plan, world: synth.World, folder: Path, name: str, draw_seed: in
 
 
 def run_seed(seed: int, years: int, communes: int, history_factor: float, time_limit: float,
-             lag: int = 0, progress=print) -> list[dict]:
+             lag: int = 0, past: bool = False, progress=print) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         w0 = synth.make_world(seed=seed, communes=communes, history_factor=history_factor)
         history0 = read_scenario(synth.write_world(w0, tmp / "w0")).history
+        if past:  # rows of past programmes (targeted as the programme did), in a random order
+            wp = synth.make_world(seed=seed + 500, communes=communes, history_factor=years)
+            more = read_scenario(synth.write_world(wp, tmp / "wp")).history
+            more = more.sample(frac=1.0, random_state=seed).reset_index(drop=True)
         reviewed: list[tuple[int, pd.DataFrame]] = []  # (plan year, history rows of its review)
         never = None
         for t in range(1, years + 1):
@@ -102,6 +119,11 @@ def run_seed(seed: int, years: int, communes: int, history_factor: float, time_l
                 never = train_model(history0, seed=seed, households=sc.households)
             learns = never if not usable else train_model(history, seed=seed, households=sc.households)
             train_s = time.perf_counter() - t0
+            models = {"learns": learns, "never": never}
+            if past:
+                models["past"] = never if not usable else train_model(
+                    pd.concat([history0, more.iloc[:len(history) - len(history0)]], ignore_index=True),
+                    seed=seed, households=sc.households)
             base = float(synth.true_probability(world.households, "none").sum())
             row = {"seed": seed, "year": t, "households": len(world.households),
                    "history_rows": len(history), "model_learns": learns.card_.get("estimator", "?"),
@@ -110,32 +132,29 @@ def run_seed(seed: int, years: int, communes: int, history_factor: float, time_l
             pairs = eligible_pairs(sc.households, sc.projects)
             truth = pairs.assign(gain=synth.true_gains(sc.households, pairs), p_exit_base=np.nan,
                                  p_exit_with=np.nan)
-            plans = {
-                "learns": make_plan(sc, model=learns, model_source="history + reviews", strategy="optimal",
-                                    time_limit_s=time_limit),
-                "never": make_plan(sc, model=never, model_source="initial history", strategy="optimal",
-                                   time_limit_s=time_limit),
-                "oracle": make_plan(sc, model_source="truth", gains=truth, strategy="optimal",
-                                    time_limit_s=time_limit),
-            }
+            plans = {name: make_plan(sc, model=m, model_source=name, strategy="optimal", time_limit_s=time_limit)
+                     for name, m in models.items()}
+            plans["oracle"] = make_plan(sc, model_source="truth", gains=truth, strategy="optimal",
+                                        time_limit_s=time_limit)
             for name, plan in plans.items():
                 row[name] = true_exits(world.households, plan.allocation)
                 row[f"{name}_status"] = plan.meta["status"]
                 row[f"{name}_gap"] = plan.meta["gap"]
             for name in ("learns", "never"):
                 rv = review_year(plans[name], world, tmp / f"y{t}", name, draw_seed=seed * 1000 + t)
-                for k in ("coverage", "brier", "brier_truth", "forecast", "happened"):
+                for k in ("coverage", "coverage_truth", "brier", "brier_truth", "forecast", "happened"):
                     row[f"{k}_{name}"] = rv[k]
                 if name == "learns":
                     reviewed.append((t, rv["history"]))
             gain = row["oracle"] - base
-            for name in ("learns", "never"):
+            for name in models:
                 row[f"share_{name}"] = (row[name] - base) / gain if gain > 0 else np.nan
             rows.append(row)
             progress(f"seed {seed} year {t}: {len(history)} history rows ({row['model_learns']}), "
                      f"added exits learns {row['learns'] - base:.1f} / never {row['never'] - base:.1f} / "
                      f"oracle {gain:.1f}, share {row['share_learns']:.3f} / {row['share_never']:.3f}, "
-                     f"coverage {row['coverage_learns']:.2f}, train {train_s:.1f} s")
+                     f"coverage {row['coverage_learns']:.2f}, train {train_s:.1f} s"
+                     + (f", past {row['share_past']:.3f}" if past else ""))
     return rows
 
 
@@ -151,6 +170,10 @@ def main() -> None:
     ap.add_argument("--lag", type=int, default=0,
                     help="Plan years between a review's plan year and the first plan that uses it, "
                          "beyond the next one (0: the issue's loop).")
+    ap.add_argument("--past", action="store_true",
+                    help="Add the control `past`: a model retrained each year on the initial history "
+                         "and as many rows of past programmes' history (targeted as the programme "
+                         "did, not by the plan) as `learns` has review rows.")
     ap.add_argument("--out", type=Path, default=None, help="Write the rows as CSV here.")
     args = ap.parse_args()
     # the first years' models are trained on a few hundred rows: every plan would warn that some
@@ -159,22 +182,26 @@ def main() -> None:
     rows = []
     for seed in args.seeds:
         rows += run_seed(seed, args.years, args.communes, args.history_factor, args.time_limit, args.lag,
-                         progress=lambda m: print(m, flush=True))
+                         args.past, progress=lambda m: print(m, flush=True))
     df = pd.DataFrame(rows)
     if args.out:
         df.to_csv(args.out, index=False)
     pd.set_option("display.width", 250)
     pd.set_option("display.max_columns", 50)
     print(df.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
-    for name in ("learns", "never", "oracle"):
+    arms = ["learns", "never", "oracle"] + (["past"] if args.past else [])
+    for name in arms:
         df[f"added_{name}"] = df[name] - df["none"]
-    cols = ["history_rows", "none", "learns", "never", "oracle", "added_learns", "added_never", "added_oracle",
-            "share_learns", "share_never", "coverage_learns", "coverage_never", "brier_learns", "brier_never",
-            "brier_truth_learns", "forecast_learns", "happened_learns"]
+    cols = ["history_rows", "none", *arms, *(f"added_{a}" for a in arms),
+            "share_learns", "share_never", *(["share_past"] if args.past else []),
+            "coverage_learns", "coverage_never", "coverage_truth_learns",
+            "brier_learns", "brier_never", "brier_truth_learns", "forecast_learns", "forecast_never",
+            "happened_learns"]
     print("\nmean over seeds, by year:")
     print(df.groupby("year")[cols].mean().to_string(float_format=lambda x: f"{x:.3f}"))
-    print("\nshare of the oracle's added exits, by seed (learns / never):")
-    print(df.pivot(index="year", columns="seed", values=["share_learns", "share_never"])
+    print("\nshare of the oracle's added exits, by seed:")
+    print(df.pivot(index="year", columns="seed",
+                   values=["share_learns", "share_never", *(["share_past"] if args.past else [])])
           .to_string(float_format=lambda x: f"{x:.3f}"))
 
 
