@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from targeting import synth
+from targeting.config import KINDS
 from targeting.data import read_scenario
 from targeting.data.eligibility import eligible_pairs
 from targeting.errors import OverlapWarning
@@ -140,6 +141,8 @@ def run_seed(seed: int, years: int, communes: int, history_factor: float, time_l
                 row[name] = true_exits(world.households, plan.allocation)
                 row[f"{name}_status"] = plan.meta["status"]
                 row[f"{name}_gap"] = plan.meta["gap"]
+                counts = plan.allocation["kind"].replace("", np.nan).dropna().value_counts()
+                row[f"{name}_kinds"] = " ".join(f"{k}:{counts.get(k, 0)}" for k in KINDS)
             for name in ("learns", "never"):
                 rv = review_year(plans[name], world, tmp / f"y{t}", name, draw_seed=seed * 1000 + t)
                 for k in ("coverage", "coverage_truth", "brier", "brier_truth", "forecast", "happened"):

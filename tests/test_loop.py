@@ -16,7 +16,7 @@ import pytest
 from targeting import synth
 from targeting.config import KINDS, Settings
 from targeting.review import read_register
-from targeting.synth.cycle import FALL_BACK, draw_exits, draw_registers, write_register
+from targeting.synth.cycle import FALL_BACK, NEW_SHARE, draw_exits, draw_registers, write_register
 
 P_VALUES = np.array([0.0, 0.05, 0.3, 0.5, 1 - FALL_BACK, 0.9, 0.99, 1.0])
 
@@ -67,7 +67,7 @@ def test_registers_say_who_exited_and_who_fell_back(register):
         assert not reg["household_id"].duplicated().any()
         assert list(reg.columns) == list(register.columns)
     new_after = r.after["household_id"].str.startswith("NEW-A-")
-    assert new_after.sum() == round(0.05 * len(register))
+    assert new_after.sum() == round(NEW_SHARE * len(register)) > 0
     assert r.followup["household_id"].str.startswith("NEW-F-").sum() == new_after.sum()
     assert set(r.after.loc[new_after, "household_id"]) <= set(r.followup["household_id"])
     # some of those who stayed changed status, most did not

@@ -9,8 +9,9 @@ household's chance of a sustained exit is exactly the truth's
 * it is off the register one year on with probability ``q = min(1, p / (1 - fall_back))``;
 * of those, it falls back with probability ``1 - p / q`` (``fall_back`` wherever ``q < 1``),
 
-so ``P(sustained) = q * p / q = p``. A household still on the register keeps its row; a poor one
-becomes near-poor with probability :data:`UP`, a near-poor one poor with :data:`DOWN`. Each
+so ``P(sustained) = q * p / q = p``. A household still on the register one year on keeps its row;
+a poor one becomes near-poor with probability :data:`UP`, a near-poor one poor with :data:`DOWN`,
+and it is on the follow-up with that status. Each
 register also lists some *new* households (:data:`NEW_SHARE` of the register each time, copies
 of register rows under new ids, as households that fall into poverty resemble those in it). A
 household that fell back is on the follow-up as near-poor (:data:`FELL_BACK_NEAR` of them) or
