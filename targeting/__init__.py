@@ -26,6 +26,8 @@ _PUBLIC = {
     "make_plan": "targeting.plan",
     "write_plan": "targeting.plan",
     "score_scenario": "targeting.plan",
+    "review_plan": "targeting.review",
+    "write_review": "targeting.review",
     "train_model": "targeting.scoring",
     "load_model": "targeting.scoring",
     "save_model": "targeting.scoring",
