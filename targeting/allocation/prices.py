@@ -16,8 +16,10 @@ and solved again). Given the decided plan (solved once, whole):
   decisions, i.e. the expected sustained exits lost by that household's decisions alone. It is
   0 without a solve when the group's plan without decisions already honours them (that plan is
   then optimal with them too), and when they touch no eligible pair.
-- **Time.** The price solves share one budget (``budget_s``, beyond the decided plan and the
-  groups' solves without decisions). A solve is started only when the budget left can give it
+- **Time.** After the decided plan, one budget (``budget_s``, default ``time_limit_s``): each
+  touched group is solved without decisions with the share of the time limit it has when the whole
+  scenario is split (so re-planning costs the plan plus at most one more time limit, and less when
+  few groups are touched), and the price solves share what is left. A solve is started only when the budget left can give it
   ``SOLVE_MARGIN`` times what its group's solve without decisions took (the same problem but for
   one household's decisions; in decision order), and the budget is shared in proportion to those
   needs. A household not priced in time, or whose solve was cut short, gets an upper bound
@@ -220,8 +222,9 @@ def price_decisions(
     forced, removed : DataFrame
         The decisions as pairs (:class:`targeting.data.decisions.DecisionPairs`).
     budget_s : float, optional
-        Seconds for all the price solves together (default ``settings.time_limit_s``); the
-        groups' solves without decisions get ``settings.time_limit_s`` of their own.
+        Seconds for the touched groups' solves without decisions and the price solves together
+        (default ``settings.time_limit_s``): the solves without decisions take their groups'
+        shares of the plan's time limit, the price solves what is left.
     clock : callable, optional
         Seconds, for the budget (default :func:`now`; a test may replace either).
     """
@@ -271,10 +274,13 @@ def price_decisions(
     repair = {u: _Repair(sub_of[u], settings) for u in units}
     threads = parallelism(settings, engine)
 
-    # Without decisions: each touched unit solved again, settings.time_limit_s shared as the
-    # split of the whole plan shares it (in proportion to pairs, ``threads`` at a time).
-    limits = time_shares(np.array([pairs_of[u] for u in units], dtype=float),
-                         settings.time_limit_s, threads)
+    # Without decisions: each touched unit solved again with the share of settings.time_limit_s
+    # its groups have when the whole scenario is split (in proportion to pairs over every group,
+    # ``threads`` at a time), so with and without decisions get the same effort, and re-solving a
+    # few groups costs a fraction of the plan instead of a whole time limit again.
+    sizes = np.array([pairs_of[u] for u in units], dtype=float)
+    rest = max(float(len(gains)) - sizes.sum(), 0.0)  # the untouched groups' pairs
+    limits = time_shares(np.append(sizes, rest), settings.time_limit_s, threads)[:-1]
     runs = _run_all(engine, threads, settings, [(sub_of[u], float(lim), None, None)
                                                 for u, lim in zip(units, limits)])
     solves = len(units)
@@ -298,7 +304,6 @@ def price_decisions(
     # with only them, the budget shared in proportion to pairs (none below MIN_SOLVE_S).
     cost, exact = {}, {}
     todo = []
-    p_t0 = clock()
     for h in decided_hh:
         u = touched_by.get(h)
         if u is None:  # no eligible pair fixed or removed: the plans are the same with or without
@@ -321,7 +326,7 @@ def price_decisions(
     # without decisions took (SOLVE_MARGIN times that): solves are chosen in decision order while
     # their needs fit in the budget (``threads`` at a time), and share it in proportion to them;
     # a solve that would not fit is not started (it would be cut short): an upper bound instead.
-    left = budget - (clock() - p_t0)
+    left = budget - (clock() - t0)  # the solves without decisions spent their part of it
     need = [max(MIN_SOLVE_S, SOLVE_MARGIN * without[u].solve_seconds) for _, u, _, _ in todo]
     chosen, total = [], 0.0
     for i, n in enumerate(need):
