@@ -38,7 +38,7 @@ from ..labels import (
 )
 from .plain import model_quality, out_of_reach
 
-__all__ = ["write_report", "render_report", "ENV"]
+__all__ = ["write_report", "render_report", "ENV", "Cell", "Table", "nice_max", "ticks", "tick_label"]
 
 # Palette (colour-blind safe: blue / orange / grey, plus a red target marker).
 BLUE = "#2b6cb0"
@@ -474,7 +474,7 @@ def _equity_section(plan, names: dict[str, str]) -> dict | None:
                   {"name": bilingual(W[no]), "color": LIGHT_ORANGE, "values": vals[0]}]
         charts.append({"title": W[by], "caption": None, "svg": _hbars(
             cats, series, title=bilingual(W[by]), pct=True, width=560, label_w=130, bar_h=14,
-            vmax=_nice_max(max([v for v in vals[1] + vals[0] if not _missing(v)], default=1.0)))})
+            vmax=nice_max(max([v for v in vals[1] + vals[0] if not _missing(v)], default=1.0)))})
         for c, name in zip(communes + [None], cats, strict=True):
             sub = g if c is None else g[g["commune_id"] == c]
             n1 = sub.loc[sub["_flag"] == 1, "households"].sum()
@@ -541,7 +541,7 @@ def _details(meta: dict) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _nice_max(x: float) -> float:
+def nice_max(x: float) -> float:
     if not np.isfinite(x) or x <= 0:
         return 1.0
     exp = 10 ** math.floor(math.log10(x))
@@ -551,12 +551,12 @@ def _nice_max(x: float) -> float:
     return 10 * exp
 
 
-def _ticks(vmax: float, n: int = 5) -> list[float]:
+def ticks(vmax: float, n: int = 5) -> list[float]:
     step = vmax / n
     return [i * step for i in range(n + 1)]
 
 
-def _tick_label(v: float, vmax: float, pct: bool = False) -> str:
+def tick_label(v: float, vmax: float, pct: bool = False) -> str:
     if pct:
         return f"{100 * v:.0f}%"
     if vmax >= 10:
@@ -590,7 +590,7 @@ def _hbars(
     """
     value_fmt = _pct if pct else _exits
     finite = [v for s in series for key in ("values", "hi", "marker") for v in s.get(key, []) if not _missing(v)]
-    vmax = vmax or _nice_max(max(finite, default=1.0))
+    vmax = vmax or nice_max(max(finite, default=1.0))
     top = 26 + 8  # below the legend
     group_h = len(series) * (bar_h + gap) - gap
     plot_h = len(categories) * (group_h + group_gap)
@@ -637,7 +637,7 @@ def _hbars(
     return {
         "title": title, "width": width, "height": top + plot_h + 26, "label_w": label_w,
         "grid_y1": top - 4, "grid_y2": top + plot_h, "tick_y": top + plot_h + 16, "bar_h": bar_h,
-        "ticks": [{"x": f"{x(t):.1f}", "label": _tick_label(t, vmax, pct)} for t in _ticks(vmax)],
+        "ticks": [{"x": f"{x(t):.1f}", "label": tick_label(t, vmax, pct)} for t in ticks(vmax)],
         "legend": legend, "marker": marker, "groups": groups,
     }
 
@@ -649,8 +649,8 @@ def _curve_chart(cv: pd.DataFrame) -> dict:
     width, height = 1000, 380
     left, right, top, bottom = 70, 30, 20, 56
     pw, ph = width - left - right, height - top - bottom
-    xmin, xmax = 0.0, _nice_max(float(np.nanmax(xs)) if len(xs) else 1.0)
-    ymax = _nice_max(float(np.nanmax(ys)) if np.isfinite(ys).any() else 1.0)
+    xmin, xmax = 0.0, nice_max(float(np.nanmax(xs)) if len(xs) else 1.0)
+    ymax = nice_max(float(np.nanmax(ys)) if np.isfinite(ys).any() else 1.0)
     px = lambda v: left + pw * (v - xmin) / (xmax - xmin)  # noqa: E731
     py = lambda v: top + ph * (1 - v / ymax)  # noqa: E731
     current = None
@@ -664,9 +664,9 @@ def _curve_chart(cv: pd.DataFrame) -> dict:
     return {
         "title": bilingual(W["curve_chart"]), "width": width, "height": height,
         "left": left, "right_x": left + pw, "top": top, "bottom_y": top + ph,
-        "yticks": [{"y": f"{py(t):.1f}", "label_y": f"{py(t) + 4:.1f}", "label": _tick_label(t, ymax)}
-                   for t in _ticks(ymax)],
-        "xticks": [{"x": f"{px(t):.1f}", "label": _tick_label(t, xmax)} for t in _ticks(xmax)],
+        "yticks": [{"y": f"{py(t):.1f}", "label_y": f"{py(t) + 4:.1f}", "label": tick_label(t, ymax)}
+                   for t in ticks(ymax)],
+        "xticks": [{"x": f"{px(t):.1f}", "label": tick_label(t, xmax)} for t in ticks(xmax)],
         "label_x": left - 6, "tick_y": top + ph + 16,
         "x_title": {"x": left + pw / 2, "y": height - 10}, "y_title_y": top + ph / 2,
         "current": current, "current_y": top + ph - 8,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..labels import KIND_LABELS, REVIEW_LABELS, STATUS_LABELS
-from .html import ENV, Cell, Table
+from ..labels import KIND_LABELS, REVIEW_LABELS, STATUS_LABELS, bilingual
+from .html import ENV, Cell, Table, nice_max, tick_label, ticks
 
 __all__ = ["write_review_report", "render_review_report"]
 
@@ -85,7 +85,7 @@ def _band_chart(s: dict, names: dict[str, str]) -> dict | None:
     rows = [(c, v) for c, v in s["communes"].items() if "expected_exits" in v]
     if not rows:
         return None
-    vmax = max(max(v["exits_p90"], v["exits"], v["expected_exits"]) for _, v in rows) * 1.1 or 1.0
+    vmax = nice_max(max(max(v["exits_p90"], v["exits"], v["expected_exits"]) for _, v in rows))
     out = []
     for i, (c, v) in enumerate(rows):
         y = 20 + i * ROW_H
@@ -95,15 +95,10 @@ def _band_chart(s: dict, names: dict[str, str]) -> dict | None:
             "mid": _x(v["expected_exits"], vmax), "dot": _x(v["exits"], vmax), "cy": y + 10,
             "inside": v["inside_band"], "text": f"{v['exits']} / {v['expected_exits']:.0f}",
         })
-    ticks = [{"x": _x(t, vmax), "label": f"{t:g}"} for t in _ticks(vmax)]
-    return {"width": WIDTH, "height": 40 + len(rows) * ROW_H, "rows": out, "ticks": ticks,
-            "axis_y": 20 + len(rows) * ROW_H, "label_w": LABEL_W}
-
-
-def _ticks(vmax: float, n: int = 5) -> list[float]:
-    raw = vmax / n
-    step = next(m * 10 ** e for e in range(0, 9) for m in (1, 2, 5) if m * 10 ** e >= raw)
-    return [k * step for k in range(int(vmax // step) + 1)]
+    axis_y = 20 + len(rows) * ROW_H
+    return {"width": WIDTH, "height": 40 + len(rows) * ROW_H, "title": bilingual(R["forecast_title"]),
+            "rows": out, "ticks": [{"x": _x(t, vmax), "label": tick_label(t, vmax)} for t in ticks(vmax)],
+            "axis_y": axis_y, "label_y": axis_y + 14, "label_w": LABEL_W}
 
 
 def _communes_table(s: dict, names: dict[str, str]) -> Table:
@@ -155,8 +150,9 @@ def _calibration_chart(cal: dict | None) -> dict | None:
                      "y": round(size - pad - span * b["observed_rate"], 1),
                      "r": round(3 + 9 * (b["n"] / top) ** 0.5, 1),
                      "title": f"{b['bin']}: {b['n']} · {_pct(b['mean_predicted'])} → {_pct(b['observed_rate'])}"})
-    ticks = [{"v": round(pad + span * t, 1), "label": f"{t:.0%}"} for t in (0, 0.25, 0.5, 0.75, 1.0)]
-    return {"size": size, "pad": pad, "end": size - pad, "dots": dots, "ticks": ticks}
+    marks = [{"v": round(pad + span * t, 1), "label": f"{t:.0%}"} for t in (0, 0.25, 0.5, 0.75, 1.0)]
+    return {"size": size, "width": size, "height": size, "title": bilingual(R["calibration_title"]),
+            "pad": pad, "end": size - pad, "dots": dots, "ticks": marks}
 
 
 def _transitions_table(t, names: dict[str, str]) -> Table:
