@@ -4,6 +4,7 @@ strategies run on compact tables. Fixtures live in conftest.py and are built fro
 from __future__ import annotations
 
 import hashlib
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,28 @@ def plan_violations(t: dict, res, settings: Settings | None = None) -> list[str]
     chosen = np.flatnonzero(pairs.isin(key))
     assert len(chosen) == len(res.assignment)
     return violations(inst, chosen)
+
+
+class BruteForce:
+    """Every plan of tables ``t`` (or of a built instance) that meets every constraint, with its
+    pairs and objective: the exact optimum of tiny cases, with or without decisions."""
+
+    def __init__(self, t, settings: Settings | None = None):
+        inst = t if hasattr(t, "pair_h") else build_instance(
+            t["households"], t["projects"], t["cooperatives"], t["communes"], t["gains"],
+            settings or Settings())
+        keys = list(zip(inst.hh_ids[inst.pair_h].astype(str), inst.p_ids[inst.pair_p].astype(str)))
+        options = [[None] + [i for i in range(inst.n_pairs) if inst.pair_h[i] == h]
+                   for h in range(len(inst.hh_ids))]
+        self.plans = []
+        for pick in itertools.product(*options):
+            chosen = np.array([i for i in pick if i is not None], dtype=np.int64)
+            if not violations(inst, chosen):
+                self.plans.append(({keys[i] for i in chosen}, inst.total_gain(chosen)))
+
+    def best(self, forced=(), removed=()) -> float:
+        """The best objective of a plan holding the pairs ``forced`` and none of ``removed``
+        (-inf when there is none)."""
+        must, never = set(map(tuple, forced)), set(map(tuple, removed))
+        return max((obj for keys, obj in self.plans if must <= keys and not keys & never),
+                   default=-np.inf)

@@ -12,14 +12,13 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.objective import scale_gains
 from targeting.config import STRATEGIES, Settings
 from targeting.errors import PolicyConflictError
 from targeting.synth.instances import province, tables
 
-from .support import plan_violations, solve_tables
+from .support import BruteForce, plan_violations, solve_tables
 
 EXACT = Settings(relative_gap=0.0, time_limit_s=20, workers=2)
 
@@ -337,22 +336,6 @@ def test_groups_of_communes_sharing_no_cooperative_are_solved_apart_exactly():
     json.dumps(split.details)
 
 
-def _brute_force(t, s):
-    """Best objective over every plan (tiny instances), checking every constraint."""
-    import itertools
-
-    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
-                          t["gains"], s)
-    options = [[None] + list(np.flatnonzero(inst.pair_h == h)) for h in range(len(inst.hh_ids))]
-    best = 0.0
-    for combo in itertools.product(*options):
-        chosen = np.array([i for i in combo if i is not None], dtype=np.int64)
-        val = float(inst.pair_gain[chosen].sum())
-        if val > best + 1e-12 and not violations(inst, chosen):
-            best = val
-    return best
-
-
 @hsettings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(instances(), st.booleans(), st.sampled_from(["highs", "cpsat"]))
 def test_property_optimal_matches_brute_force(case, irrational, backend):
@@ -372,7 +355,7 @@ def test_property_optimal_matches_brute_force(case, irrational, backend):
         res = solve_optimal(inst, s, backend=backend)
     except PolicyConflictError:
         return
-    assert res.objective == pytest.approx(_brute_force(t, s), abs=1e-9)
+    assert res.objective == pytest.approx(max(BruteForce(t, s).best(), 0.0), abs=1e-9)
     assert res.bound >= res.objective - 1e-9
 
 

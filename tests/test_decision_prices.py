@@ -3,7 +3,6 @@ re-solved only in the groups of communes the decisions touch: against brute forc
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +11,14 @@ import pytest
 
 import targeting.allocation.prices as prices_module
 from targeting.allocation import run_strategy
-from targeting.allocation.checks import violations
-from targeting.allocation.instance import build_instance
 from targeting.allocation.prices import commune_groups, price_decisions
 from targeting.config import Settings
 from targeting.data import Scenario
 from targeting.data.decisions import decision_pairs
 from targeting.plan import make_plan
 from targeting.synth.instances import tables
+
+from .support import BruteForce
 
 EXACT = Settings(relative_gap=0.0, time_limit_s=30.0)
 DECISION_COLUMNS = ["household_id", "decision", "project_id", "kind", "note"]
@@ -43,27 +42,6 @@ def _plan(t: dict, decisions: pd.DataFrame | None, settings: Settings = EXACT):
 
 def _decisions(rows) -> pd.DataFrame:
     return pd.DataFrame([list(r) + [""] * (5 - len(r)) for r in rows], columns=DECISION_COLUMNS)
-
-
-class BruteForce:
-    """Every plan of tables ``t`` that meets every constraint, with its pairs and objective."""
-
-    def __init__(self, t: dict, settings: Settings = EXACT):
-        inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
-                              t["gains"], settings)
-        keys = list(zip(inst.hh_ids[inst.pair_h].astype(str), inst.p_ids[inst.pair_p].astype(str)))
-        options = [[None] + [i for i in range(inst.n_pairs) if inst.pair_h[i] == h]
-                   for h in range(len(inst.hh_ids))]
-        self.plans = []
-        for pick in itertools.product(*options):
-            chosen = np.array([i for i in pick if i is not None], dtype=np.int64)
-            if not violations(inst, chosen):
-                self.plans.append(({keys[i] for i in chosen}, inst.total_gain(chosen)))
-
-    def best(self, forced=(), removed=()) -> float:
-        must, never = set(map(tuple, forced)), set(map(tuple, removed))
-        return max((obj for keys, obj in self.plans if must <= keys and not keys & never),
-                   default=-np.inf)
 
 
 def _random_tables(seed: int) -> dict:
@@ -121,7 +99,7 @@ def _feasible_case(seed: int):
     rng = np.random.default_rng(1000 + seed)
     for attempt in range(50):
         t = _random_tables(seed * 100 + attempt)
-        bf = BruteForce(t)
+        bf = BruteForce(t, EXACT)
         d = _random_decisions(t, rng)
         pairs = decision_pairs(d, t["projects"])
         if bf.best(pairs.forced.to_numpy(), pairs.removed.to_numpy()) > -np.inf:
@@ -219,7 +197,7 @@ def test_outside_the_touched_groups_the_plan_is_the_plan_without_decisions():
     plan = _plan(t, d)
     assert _supported(plan, communes=("c1", "c2")) == _supported(free, communes=("c1", "c2"))
     assert plan.meta["decisions"]["prices"]["groups_touched"] == 1
-    bf = BruteForce(t)
+    bf = BruteForce(t, EXACT)
     assert plan.meta["decisions"]["objective_without"] == pytest.approx(bf.best(), abs=1e-9)
 
 
@@ -285,7 +263,7 @@ def test_the_bound_is_labelled_in_plan_json_when_the_time_is_out(monkeypatch):
     plan = _plan(t, _decisions([(h, "exclude")]))
     prices = plan.meta["decisions"]["prices"]
     assert prices["households_upper_bound"] == [h] and prices["exact"] == 0
-    bf = BruteForce(t)
+    bf = BruteForce(t, EXACT)
     price = bf.best() - bf.best(removed=[(h, p) for p in t["projects"]["project_id"]])
     assert price > 0
     assert plan.allocation.set_index("household_id").loc[h, "decision_cost"] >= price - 1e-9
@@ -334,7 +312,7 @@ def test_a_poor_solve_without_decisions_never_puts_the_plan_without_them_below_t
     assert meta["exits_cost"] == 0.0
     prices = meta["prices"]
     assert prices["without_status"] == "feasible" and prices["upper_bound"] == 2
-    bf = BruteForce(t)
+    bf = BruteForce(t, EXACT)
     pairs = decision_pairs(d, t["projects"])
     a = plan.allocation.set_index("household_id")
     for h in ("c3h0", "c3h1"):

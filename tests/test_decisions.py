@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from targeting.allocation.checks import violations
 from targeting.allocation.instance import build_instance
 from targeting.allocation.solve import solve_optimal
 from targeting.config import Settings
@@ -19,7 +17,7 @@ from targeting.errors import PolicyConflictError, ScenarioError
 from targeting.plan import make_plan
 from targeting.synth.instances import tables
 
-from .support import cli, solve_tables, tiny_tables, write_tables
+from .support import BruteForce, cli, solve_tables, tiny_tables, write_tables
 
 EXACT = Settings(relative_gap=0.0)
 
@@ -35,20 +33,7 @@ def _pairs(rows):
 
 def _brute_force(t, forced, removed, settings=EXACT) -> float:
     """The best objective over every plan that holds ``forced`` and avoids ``removed``."""
-    inst = build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
-                          t["gains"], settings)
-    keys = list(zip(inst.hh_ids[inst.pair_h], inst.p_ids[inst.pair_p]))
-    must = set(map(tuple, forced.to_numpy()))
-    never = set(map(tuple, removed.to_numpy()))
-    options = [[None] + [i for i in range(inst.n_pairs) if inst.pair_h[i] == h and keys[i] not in never]
-               for h in range(len(inst.hh_ids))]
-    best = -np.inf
-    for pick in itertools.product(*options):
-        chosen = np.array([i for i in pick if i is not None], dtype=np.int64)
-        if not must <= {keys[i] for i in chosen} or violations(inst, chosen):
-            continue
-        best = max(best, inst.total_gain(chosen))
-    return best
+    return BruteForce(t, settings).best(forced.astype(str).to_numpy(), removed.astype(str).to_numpy())
 
 
 def _random_tables(seed: int):

@@ -4,7 +4,6 @@ setting that picks one."""
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import numpy as np
@@ -19,6 +18,8 @@ from targeting.allocation.mip import solve_plan
 from targeting.allocation.model import build_model, constraint_matrix
 from targeting.config import BACKENDS, Settings, parse_settings
 from targeting.synth.instances import province, tables
+
+from .support import BruteForce
 
 EXACT = Settings(relative_gap=0.0, time_limit_s=20, workers=1)
 MATHOPT = ["highs", "scip", "cpsat"]
@@ -49,23 +50,12 @@ def _instance(t, s=EXACT):
                           t["gains"], s)
 
 
-def _brute_force(inst) -> float:
-    options = [[None] + list(np.flatnonzero(inst.pair_h == h)) for h in range(len(inst.hh_ids))]
-    best = 0.0
-    for combo in itertools.product(*options):
-        chosen = np.array([i for i in combo if i is not None], dtype=np.int64)
-        val = float(inst.pair_gain[chosen].sum())
-        if val > best + 1e-12 and not violations(inst, chosen):
-            best = val
-    return best
-
-
 @pytest.mark.parametrize("backend", MATHOPT)
 @pytest.mark.parametrize("seed,irrational", [(0, False), (1, False), (2, True)])
 def test_each_mathopt_solver_proves_the_brute_force_optimum(backend, seed, irrational):
     inst = _instance(_tiny(seed, irrational))
     out = solve_plan(inst, EXACT, backend=backend)
-    best = _brute_force(inst)
+    best = max(BruteForce(inst).best(), 0.0)
     assert best > 0
     assert out.status == "optimal"
     assert out.objective == pytest.approx(best, abs=1e-9)
