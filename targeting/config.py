@@ -15,7 +15,7 @@ from pathlib import Path
 from .errors import Problem
 
 __all__ = [
-    "KINDS", "HOUSEHOLD_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
+    "KINDS", "HOUSEHOLD_STATUSES", "REGISTER_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
     "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "BACKENDS", "Settings", "parse_settings", "bundled_sample",
     "bundled_model",
 ]
@@ -24,6 +24,8 @@ __all__ = [
 KINDS = ("livestock", "crop", "value_chain", "community", "vocational", "labour_export")
 #: A household's place on the register (households.csv ``status``).
 HOUSEHOLD_STATUSES = ("poor", "near_poor", "non_poor")
+#: On the poor / near-poor register; a household absent from it, or non-poor, is off it.
+REGISTER_STATUSES = ("poor", "near_poor")
 AREA_TYPES = ("especially_difficult", "difficult", "other")
 #: Who a project admits (projects.csv ``eligible``).
 ELIGIBLE = ("poor", "near_poor", "any")

@@ -30,7 +30,7 @@ from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
 from .outcomes import commune_outcomes, group_outcomes
 from .output.excel import write_beneficiaries
-from .output.files import safe_csv, write_folder_atomically
+from .output.files import REVIEWED_OUTPUTS, safe_csv, write_folder_atomically
 from .output.html import write_report
 from .scoring import (
     gains_for_pairs,
@@ -40,11 +40,7 @@ from .scoring import (
     train_model,
 )
 
-__all__ = ["Plan", "make_plan", "score_scenario", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS",
-           "REVIEWED_OUTPUTS"]
-
-#: The plan folder's files that `targeting review` reads; plan.json records their sha256.
-REVIEWED_OUTPUTS = ("allocation.csv", "summary.csv")
+__all__ = ["Plan", "make_plan", "score_scenario", "write_plan", "resolve_model", "scenario_gains", "ALLOCATION_COLUMNS"]
 
 log = logging.getLogger(__name__)
 

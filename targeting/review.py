@@ -28,8 +28,8 @@ that register.
 
 from __future__ import annotations
 
+import io
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,19 +37,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Settings
+from .config import REGISTER_STATUSES, Settings
 from .data import schema
 from .data.files import read_table_file, sha256_bytes
-from .data.scenario import derive_status
+from .data.scenario import derive_status, find_table_file
 from .errors import Problem, ScenarioError, problems_message
 from .outcomes import exits_distribution
-from .output.files import safe_csv, write_folder_atomically
+from .output.files import REVIEWED_OUTPUTS, safe_csv, write_folder_atomically
+from .scoring.evaluate import brier, reliability
 
 __all__ = ["PlanRecord", "Review", "read_plan_folder", "read_register", "review_plan", "write_review",
            "transitions", "TRANSITION_COLUMNS", "OUTCOME_COLUMNS", "REVIEW_FILES"]
 
-#: On the register: a poor or near-poor household. Anything else (absent, non-poor) is off it.
-ON_REGISTER = ("poor", "near_poor")
 #: transitions.csv, one row per commune and starting status; the last two with a follow-up.
 TRANSITION_COLUMNS = ["commune_id", "status", "households", "to_poor", "to_near_poor", "off_register",
                       "new_on_register", "moved", "fell_back", "sustained_exits"]
@@ -61,8 +60,6 @@ REVIEW_FILES = ("transitions.csv", "outcomes.csv", "review.json", "history.csv",
 #: probabilities, a commune without them no band).
 NUMERIC_PLAN_COLUMNS = ("p_exit_base", "p_exit_plan", "gain", "cost_vnd", "expected_exits", "exits_p10",
                         "exits_p90")
-#: Bins of the reliability table: tenths of predicted probability.
-TENTHS = np.linspace(0.0, 1.0, 11)
 
 
 @dataclass
@@ -113,7 +110,7 @@ def read_plan_folder(folder: str | os.PathLike) -> PlanRecord:
     folder = Path(folder)
     if not folder.is_dir():
         raise ScenarioError(f"plan folder not found: {folder} (give the folder `targeting plan --out` wrote)")
-    for name in ("plan.json", "allocation.csv", "summary.csv"):
+    for name in ("plan.json", *REVIEWED_OUTPUTS):
         if not (folder / name).is_file():
             _fail(name, f"not in the plan folder {folder}; is it a folder written by `targeting plan`?")
     try:
@@ -123,32 +120,32 @@ def read_plan_folder(folder: str | os.PathLike) -> PlanRecord:
     if not isinstance(meta, dict) or "strategy" not in meta:
         _fail("plan.json", "not a plan.json written by `targeting plan` (no strategy)")
     recorded = meta.get("outputs") or {}
+    data = {name: (folder / name).read_bytes() for name in REVIEWED_OUTPUTS}
     for name, digest in recorded.items():
-        path = folder / name
-        if path.is_file() and sha256_bytes(path.read_bytes()) != digest:
+        if name in data and sha256_bytes(data[name]) != digest:
             _fail(name, f"was changed after the plan was written (its sha256 differs from the one in "
                         f"{folder / 'plan.json'}); review the plan folder as `targeting plan` wrote it")
     if meta.get("public"):
         _fail("plan.json", "this is a list for public posting (--public): its household ids are "
                            "pseudonyms; review the plan folder written without --public")
-    allocation = _read_csv(folder / "allocation.csv", ["household_id", "commune_id", "status", "project_id",
-                                                       "kind", "p_exit_plan"])
-    summary = _read_csv(folder / "summary.csv", ["commune_id"])
+    allocation = _read_csv("allocation.csv", data["allocation.csv"],
+                           ["household_id", "commune_id", "status", "project_id", "kind", "p_exit_plan"])
+    summary = _read_csv("summary.csv", data["summary.csv"], ["commune_id"])
     return PlanRecord(folder=folder, meta=meta, allocation=allocation, summary=summary,
                       verified=bool(recorded))
 
 
-def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
+def _read_csv(name: str, data: bytes, needed: list[str]) -> pd.DataFrame:
     """A CSV the plan wrote: text as written (ids stay text, empty stays empty), then the numbers."""
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:
-        _fail(path.name, f"cannot be read as the plan's CSV: {e}")
+        _fail(name, f"cannot be read as the plan's CSV: {e}")
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        _fail(path.name, f"has no column {', '.join(missing)}; is it a file written by `targeting plan`?")
+        _fail(name, f"has no column {', '.join(missing)}; is it a file written by `targeting plan`?")
     for c in NUMERIC_PLAN_COLUMNS:
-        if c in frame.columns and not pd.api.types.is_numeric_dtype(frame[c]):
+        if c in frame.columns:
             frame[c] = pd.to_numeric(frame[c].replace("", np.nan), errors="coerce")
     return frame
 
@@ -179,7 +176,7 @@ def _plan_settings(meta: dict) -> Settings:
     s = meta.get("settings") or {}
     plan = s.get("plan") or {}
     lines = s.get("standard") or {}
-    return Settings(year=int(plan.get("year", 2026)), standard=plan.get("standard"),
+    return Settings(year=int(plan.get("year") or Settings.year), standard=plan.get("standard"),
                     score_line_rural=lines.get("score_line_rural"),
                     score_line_urban=lines.get("score_line_urban"))
 
@@ -206,8 +203,8 @@ def _check_register(reg: pd.DataFrame, plan: PlanRecord, option: str) -> None:
 
 def _status_on(reg: pd.DataFrame, ids: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Each id's status on ``reg`` (``off`` when absent or non-poor) and its commune there."""
-    r = reg.drop_duplicates("household_id").set_index(reg["household_id"].astype(str))
-    status = ids.map(r["status"].astype(str)).where(lambda s: s.isin(ON_REGISTER), "off")
+    r = reg.set_index(reg["household_id"].astype(str))  # ids are unique: checked on reading
+    status = ids.map(r["status"].astype(str)).where(lambda s: s.isin(REGISTER_STATUSES), "off")
     commune = ids.map(r["commune_id"].astype(str))
     return status, commune
 
@@ -218,11 +215,15 @@ def transitions(plan: PlanRecord, after: pd.DataFrame, followup: pd.DataFrame | 
     Identities (tested): ``households = to_poor + to_near_poor + off_register`` and, with a
     follow-up, ``off_register = fell_back + sustained_exits``.
     """
-    o = _household_outcomes(plan, after, followup)
-    new = _new_on_register(plan, after)
+    return _transitions(plan, _household_outcomes(plan, after, followup), after, followup)
+
+
+def _transitions(plan: PlanRecord, o: pd.DataFrame, after: pd.DataFrame, followup: pd.DataFrame | None):
+    """:func:`transitions` from the households' outcomes ``o``."""
+    new = _new_on_register(o, after)
     rows = []
     for c in plan.communes:
-        for s in ON_REGISTER:
+        for s in REGISTER_STATUSES:
             g = o[(o["commune_id"] == c) & (o["status"] == s)]
             row = {
                 "commune_id": c,
@@ -243,10 +244,11 @@ def transitions(plan: PlanRecord, after: pd.DataFrame, followup: pd.DataFrame | 
     return pd.DataFrame(rows, columns=cols)
 
 
-def _new_on_register(plan: PlanRecord, reg: pd.DataFrame) -> dict:
-    """(commune, status) -> households on ``reg`` that were not on the plan."""
-    new = reg[~reg["household_id"].astype(str).isin(plan.allocation["household_id"])
-              & reg["status"].isin(ON_REGISTER)]
+def _new_on_register(o: pd.DataFrame, reg: pd.DataFrame) -> dict:
+    """(commune, status) -> households on ``reg`` that were not on the plan's register (``o``: a
+    household the plan listed as non-poor and now on the register is new on it too)."""
+    new = reg[~reg["household_id"].astype(str).isin(o["household_id"])
+              & reg["status"].isin(REGISTER_STATUSES)]
     return new.groupby([new["commune_id"].astype(str), new["status"].astype(str)]).size().to_dict()
 
 
@@ -256,10 +258,10 @@ def _household_outcomes(plan: PlanRecord, after: pd.DataFrame, followup: pd.Data
     o = pd.DataFrame({
         "household_id": ids,
         "commune_id": a["commune_id"].astype(str),
-        "project_id": a["project_id"].fillna("").astype(str),
-        "kind": a["kind"].fillna("").astype(str) if "kind" in a else "",
-        "p_exit_base": pd.to_numeric(a.get("p_exit_base"), errors="coerce"),
-        "p_exit_plan": pd.to_numeric(a.get("p_exit_plan"), errors="coerce"),
+        "project_id": a["project_id"],
+        "kind": a["kind"],
+        "p_exit_base": a["p_exit_base"] if "p_exit_base" in a else np.nan,
+        "p_exit_plan": a["p_exit_plan"],
         "status": a["status"].astype(str),
     })
     o["status_after"], commune_after = _status_on(after, ids)
@@ -273,7 +275,7 @@ def _household_outcomes(plan: PlanRecord, after: pd.DataFrame, followup: pd.Data
         o["status_followup"] = ""
         o["sustained_exit"] = pd.NA
     o["moved"] = moved.astype(int)
-    o = o[o["status"].isin(ON_REGISTER)]  # the plan's register: poor and near-poor households
+    o = o[o["status"].isin(REGISTER_STATUSES)]  # the plan's register: poor and near-poor households
     return o[OUTCOME_COLUMNS].reset_index(drop=True)
 
 
@@ -319,20 +321,11 @@ def _calibration(o: pd.DataFrame) -> dict:
     """Brier score of ``p_exit_plan`` for ``sustained_exit`` and the table by tenth of probability."""
     p = o["p_exit_plan"].to_numpy(dtype=float)
     y = o["sustained_exit"].to_numpy(dtype=float)
-    base = float(y.mean())
-    table = []
-    idx = np.clip(np.digitize(p, TENTHS[1:-1]), 0, 9)
-    for b in range(10):
-        m = idx == b
-        if m.any():
-            table.append({"bin": f"{TENTHS[b]:.1f}-{TENTHS[b + 1]:.1f}", "n": int(m.sum()),
-                          "mean_predicted": round(float(p[m].mean()), 4),
-                          "observed_rate": round(float(y[m].mean()), 4)})
     return {
-        "brier": round(float(np.mean((p - y) ** 2)), 4),
+        "brier": round(brier(p, y), 4),
         # the Brier score of always forecasting the observed rate: a useful forecast is below it
-        "brier_constant": round(float(np.mean((base - y) ** 2)), 4),
-        "reliability": table,
+        "brier_constant": round(brier(np.full_like(y, y.mean()), y), 4),
+        "reliability": reliability(p, y)["table"],
     }
 
 
@@ -359,12 +352,12 @@ def review_plan(plan_dir: str | os.PathLike, after: str | os.PathLike, followup:
         lo, hi = (band.loc[c, "exits_p10"], band.loc[c, "exits_p90"]) if "exits_p10" in band else (np.nan, np.nan)
         communes[c] = {"name": names.get(c, c),
                        **_forecast_vs_outcome(o[o["commune_id"] == c], measure,
-                                              None if _missing(lo) or _missing(hi) else (int(lo), int(hi)))}
+                                              None if pd.isna(lo) or pd.isna(hi) else (int(lo), int(hi)))}
     summary: dict = {
         "plan": {"folder": str(Path(plan_dir).resolve()), "strategy": plan.meta.get("strategy"),
                  "year": plan.year, "checked": plan.verified},
         "registers": {k: {"file": r.attrs["file"], "sha256": r.attrs["sha256"],
-                          "on_register": int(r["status"].isin(ON_REGISTER).sum())} for k, r in regs.items()},
+                          "on_register": int(r["status"].isin(REGISTER_STATUSES).sum())} for k, r in regs.items()},
         "measure": measure,
         "measure_words": ("sustained exits: off the register one year on and still off at the follow-up"
                           if f is not None else
@@ -390,7 +383,7 @@ def review_plan(plan_dir: str | os.PathLike, after: str | os.PathLike, followup:
         summary["share_inside_band_words"] = ("share of communes whose sustained exits fell inside the "
                                               "plan's p10-p90 band: about 80% for a calibrated forecast")
     history = _history_rows(plan, o, scenario) if f is not None else None
-    t = transitions(plan, regs["after"], f)
+    t = _transitions(plan, o, regs["after"], f)
     return Review(plan=plan, transitions=t, outcomes=o, summary=summary, history=history, registers=regs)
 
 
@@ -403,18 +396,12 @@ def _scenario_folder(plan: PlanRecord, scenario) -> Path | None:
 def _commune_names(plan: PlanRecord, scenario) -> dict[str, str]:
     """Commune names from the plan's scenario, where it can still be read (else the ids)."""
     folder = _scenario_folder(plan, scenario)
-    path = None if folder is None else folder / "communes.csv"
-    if path is None or not path.is_file():
+    problems: list[Problem] = []
+    path = None if folder is None or not folder.is_dir() else find_table_file(folder, "communes", problems)
+    raw = None if path is None else read_table_file(path, sheet="communes", problems=problems)[0]
+    if raw is None or problems or not {"commune_id", "name"} <= set(raw.columns):
         return {}
-    try:
-        c = pd.read_csv(path, dtype=str, keep_default_na=False)
-        return dict(zip(c["commune_id"], c["name"], strict=True))
-    except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError):
-        return {}
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+    return dict(zip(raw["commune_id"].astype(str), raw["name"].astype(str), strict=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,20 +432,16 @@ def _scenario_households(plan: PlanRecord, scenario) -> pd.DataFrame:
     if folder is None:
         raise ScenarioError("history.csv needs the households' columns at plan time: plan.json does not say "
                             "which scenario the plan was made from; give it with --scenario")
-    inputs = plan.meta.get("inputs") or {}
-    for name in ("households.csv", "households.xlsx"):
-        path = folder / name
-        if path.is_file():
-            break
-    else:
+    problems: list[Problem] = []
+    path = find_table_file(folder, "households", problems) if folder.is_dir() else None
+    if path is None and not problems:
         raise ScenarioError(f"--scenario {folder}: no households.csv (the plan's scenario is needed for "
                             "history.csv); give the scenario folder with --scenario")
-    data = path.read_bytes()
-    if name in inputs and sha256_bytes(data) != inputs[name]:
-        raise ScenarioError(f"--scenario {folder}: {name} changed since the plan was made (its sha256 differs "
-                            "from plan.json's inputs); give the scenario as it was with --scenario")
-    problems: list[Problem] = []
-    raw, _ = read_table_file(path, sheet="households", problems=problems)
+    raw, data = (None, None) if path is None else read_table_file(path, sheet="households", problems=problems)
+    recorded = (plan.meta.get("inputs") or {}).get(path.name) if path is not None else None
+    if data is not None and recorded is not None and sha256_bytes(data) != recorded:
+        raise ScenarioError(f"--scenario {folder}: {path.name} changed since the plan was made (its sha256 "
+                            "differs from plan.json's inputs); give the scenario as it was with --scenario")
     frame = None if raw is None else schema.parse_table(raw, schema.HOUSEHOLDS, path.name, problems)
     if problems:
         raise ScenarioError(problems_message(problems), problems)

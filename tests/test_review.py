@@ -14,7 +14,7 @@ import pytest
 
 from targeting.data import read_scenario
 from targeting.plan import make_plan, write_plan
-from targeting.review import read_plan_folder, review_plan, write_review
+from targeting.review import REVIEW_FILES, read_plan_folder, review_plan, write_review
 
 from .support import cli, household, tiny_tables, write_tables
 
@@ -145,7 +145,7 @@ def test_the_review_folder_and_the_command(planned, tmp_path):
     res = cli("review", root / "plan", "--after", after, "--followup", followup, "--out", tmp_path / "rv")
     assert res.exit_code == 0, res.output
     assert "sustained exits" in res.output
-    for f in ("transitions.csv", "outcomes.csv", "review.json", "history.csv", "report.html"):
+    for f in REVIEW_FILES:
         assert (tmp_path / "rv" / f).is_file(), f
     j = json.loads((tmp_path / "rv" / "review.json").read_text(encoding="utf-8"))
     assert j["measure"] == "sustained_exit" and "calibration" in j and j["plan"]["checked"] is True
@@ -248,3 +248,18 @@ def test_plan_json_records_what_review_checks(planned):
     p = read_plan_folder(root / "plan")
     assert p.verified and set(p.meta["outputs"]) == {"allocation.csv", "summary.csv"}
     assert p.meta["scenario"] == str((root / "world").resolve())
+
+
+def test_a_household_non_poor_at_plan_time_that_joins_the_register_is_new_on_it(tmp_path):
+    t = _world()
+    t["households"].loc[t["households"]["household_id"] == "h6", "status"] = "non_poor"
+    scenario = write_tables(tmp_path / "w", t)
+    write_plan(make_plan(read_scenario(scenario)), tmp_path / "plan")
+    after = _register(t["households"], {"h6": "poor"})
+    after.to_csv(tmp_path / "after.csv", index=False)
+    r = review_plan(tmp_path / "plan", tmp_path / "after.csv")
+    tr = r.transitions.set_index(["commune_id", "status"])
+    assert tr.loc[("c1", "poor"), "new_on_register"] == 1
+    assert tr["households"].sum() == 9 and "h6" not in set(r.outcomes["household_id"])
+    on = r.summary["registers"]["after"]["on_register"]
+    assert on == tr["households"].sum() - tr["off_register"].sum() + tr["new_on_register"].sum()

@@ -27,7 +27,7 @@ from .standards import (
     with_score_lines,
 )
 
-__all__ = ["Scenario", "read_scenario"]
+__all__ = ["Scenario", "read_scenario", "find_table_file"]
 
 
 @dataclass
@@ -48,7 +48,8 @@ class Scenario:
     decisions: pd.DataFrame | None = None
 
 
-def _find(folder: Path, name: str, problems: list[Problem]) -> Path | None:
+def find_table_file(folder: Path, name: str, problems: list[Problem]) -> Path | None:
+    """``name``.csv or ``name``.xlsx in ``folder`` (None when neither; a problem when both)."""
     csv_path = folder / f"{name}.csv"
     xlsx_path = folder / f"{name}.xlsx"
     if csv_path.exists() and xlsx_path.exists():
@@ -127,7 +128,7 @@ def _read_tables(folder: Path, inputs: dict[str, str], problems: list[Problem]):
     tables: dict[str, pd.DataFrame | None] = {}
     files: dict[str, str] = {}
     for name, spec in schema.TABLES.items():
-        path = _find(folder, name, problems)
+        path = find_table_file(folder, name, problems)
         if path is None:
             if spec.required and not any(p.file.startswith(name + ".") for p in problems):
                 problems.append(Problem(f"{name}.csv", None, None, f"required file is missing in {folder}"))

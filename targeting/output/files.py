@@ -14,7 +14,11 @@ from ..errors import OutputExistsError
 
 __all__ = [
     "neutralise", "neutralise_frame", "safe_csv", "write_folder_atomically", "write_table_atomically",
+    "REVIEWED_OUTPUTS",
 ]
+
+#: The plan folder's files that `targeting review` reads; plan.json records their sha256.
+REVIEWED_OUTPUTS = ("allocation.csv", "summary.csv")
 
 #: A text cell starting with one of these is run as a formula by Excel/LibreOffice.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

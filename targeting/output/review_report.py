@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..labels import KIND_LABELS, REVIEW_LABELS, STATUS_LABELS, bilingual
+from ..labels import KIND_LABELS, PAGE_LABELS, REVIEW_LABELS, STATUS_LABELS, bilingual
 from .html import ENV, Cell, Table, nice_max, tick_label, ticks
 
 __all__ = ["write_review_report", "render_review_report"]
@@ -102,12 +102,12 @@ def _band_chart(s: dict, names: dict[str, str]) -> dict | None:
 
 
 def _communes_table(s: dict, names: dict[str, str]) -> Table:
-    heads = [Cell(words=("Commune", "Xã"), form="br"), Cell(words=R["households"], form="br", num=True),
+    heads = [Cell(words=PAGE_LABELS["commune"], form="br"), Cell(words=R["households"], form="br", num=True),
              Cell(words=R["forecast"], form="br", num=True), Cell(words=R["range"], form="br", num=True),
              Cell(words=R["happened"], form="br", num=True), Cell(words=R["verdict"], form="br")]
     rows = []
     for c, v in [*s["communes"].items(), ("", s["all"])]:
-        label = names.get(c, c) if c else "Tổng / All"
+        label = names.get(c, c) if c else bilingual(PAGE_LABELS["total"])
         if "expected_exits" in v:
             cells = [Cell(f"{v['expected_exits']:.1f}", num=True),
                      Cell(f"{v['exits_p10']}-{v['exits_p90']}", num=True), Cell(v["exits"], num=True),
@@ -158,13 +158,13 @@ def _calibration_chart(cal: dict | None) -> dict | None:
 def _transitions_table(t, names: dict[str, str]) -> Table:
     cols = [c for c in ("households", "to_poor", "to_near_poor", "off_register", "new_on_register", "moved",
                         "fell_back", "sustained_exits") if c in t.columns]
-    heads = [Cell(words=("Commune", "Xã"), form="br"), Cell(words=R["status"], form="br"),
-             *(Cell(words=R[c] if c != "households" else R["households"], form="br", num=True) for c in cols)]
+    heads = [Cell(words=PAGE_LABELS["commune"], form="br"), Cell(words=R["status"], form="br"),
+             *(Cell(words=R[c], form="br", num=True) for c in cols)]
     rows = []
     for r in t.itertuples(index=False):
         rows.append(("", [Cell(names.get(r.commune_id, r.commune_id)),
                           Cell(words=STATUS_LABELS.get(r.status, (r.status, r.status)), form="bi"),
                           *(Cell(f"{int(getattr(r, c)):,}", num=True) for c in cols)]))
-    total = [Cell("Tổng / All"), Cell("")] + [Cell(f"{int(t[c].sum()):,}", num=True) for c in cols]
+    total = [Cell(bilingual(PAGE_LABELS["total"])), Cell("")] + [Cell(f"{int(t[c].sum()):,}", num=True) for c in cols]
     rows.append(("total", total))
     return Table(heads, rows)

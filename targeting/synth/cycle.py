@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..config import REGISTER_STATUSES
 from .truth import true_probability
 
 __all__ = ["FALL_BACK", "UP", "DOWN", "NEW_SHARE", "FELL_BACK_NEAR", "Registers", "draw_exits",
@@ -48,8 +49,6 @@ DOWN = 0.10
 NEW_SHARE = 0.05
 #: A household that fell back is near-poor on the follow-up with this probability (else poor).
 FELL_BACK_NEAR = 0.6
-
-ON_REGISTER = ("poor", "near_poor")
 
 
 @dataclass
@@ -143,7 +142,7 @@ def draw_registers(households: pd.DataFrame, kinds, rng: np.random.Generator, *,
     """
     h = households.reset_index(drop=True)
     status = h["status"].astype(str).to_numpy()
-    if not np.isin(status, ON_REGISTER).all():
+    if not np.isin(status, REGISTER_STATUSES).all():
         raise ValueError("every household of the plan's register must be poor or near_poor")
     ids = h["household_id"].astype(str)
     if ids.duplicated().any():
