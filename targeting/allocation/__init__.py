@@ -27,6 +27,8 @@ Modules, from the bottom up:
   :mod:`.baselines`: greedy, capacity, poorest, lottery; :mod:`.strategy`: :func:`run_strategy`.
 - :mod:`.conflicts`: why a policy cannot be met; :mod:`.diagnose`: why a household was not
   supported, and the slack of each constraint family.
+- :mod:`.prices`: what the village meeting's decisions cost (the touched groups of communes
+  solved again without them, and each decision alone).
 """
 
 from __future__ import annotations

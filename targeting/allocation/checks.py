@@ -26,8 +26,9 @@ def violations(inst: Instance, chosen: np.ndarray, *, with_quotas: bool = True) 
 
 
 def honours_decisions(inst: Instance, chosen: np.ndarray) -> bool:
-    """Whether a plan meets every hard constraint and holds every assigned pair (always True
-    for a feasible plan without decisions)."""
+    """With decisions: whether a plan holds every assigned pair and meets every hard constraint.
+    Without decisions it is True and nothing is checked (the caller's plan is feasible by
+    construction, or checked with :func:`violations`)."""
     if inst.pair_forced is None:
         return True
     chosen = np.asarray(chosen, dtype=np.int64)

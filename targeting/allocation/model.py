@@ -1,4 +1,4 @@
-"""The allocation model as a named linear program over 0/1 variables, and its solver back-ends.
+"""The allocation model as a named linear program over 0/1 variables (back-ends: :mod:`.backends`).
 
 Variables: ``x[<household_id>,<project_id>]`` (the household joins the project), ``open[<project>]``
 (a project with a group minimum runs), ``linked[<cooperative>]`` (a cooperative with a minimum

@@ -55,11 +55,11 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
         log.warning("no LP relaxation: %s", e)
         lp = None
-    out = _lp_rounding(inst, settings, lp, t0)
+    # the warm start, once: the better of the greedy and the LP-rounded plan
+    hint = None if lp is None else _best_hint(inst, lp)
+    out = _lp_rounding(inst, settings, lp, hint, t0)
     if out is None:
-        hint = None
         if lp is not None:
-            hint = _best_hint(inst, lp)
             nb = _neighbourhood(inst, settings, lp, hint, t0, share=0.5 if full else 1.0,
                                 backend=backend)
             if nb is not None and nb.objective < inst.total_gain(hint):
@@ -93,13 +93,12 @@ def _best_hint(inst: Instance, lp: LPSolution) -> np.ndarray:
     return rounded if inst.total_gain(rounded) > inst.total_gain(greedy) else greedy
 
 
-def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None,
+def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chosen: np.ndarray | None,
                  t0: float) -> SolveOutcome | None:
-    """LP rounding, returned when it is already proven within ``relative_gap`` of the LP bound
-    (a proof: the LP value bounds every plan)."""
-    if lp is None or settings.relative_gap <= 0 or inst.n_pairs == 0:
+    """LP rounding (``chosen``, :func:`_best_hint`), returned when it is already proven within
+    ``relative_gap`` of the LP bound (a proof: the LP value bounds every plan)."""
+    if lp is None or chosen is None or settings.relative_gap <= 0 or inst.n_pairs == 0:
         return None
-    chosen = _best_hint(inst, lp)
     obj = inst.total_gain(chosen)
     if not _proven_by_lp(obj, lp, settings) or not checks.honours_decisions(inst, chosen):
         return None

@@ -301,7 +301,7 @@ def price_decisions(
     without_status = "optimal" if all(r.status == "optimal" for r in without.values()) else "feasible"
 
     # Prices: 0 where the plan without decisions honours the household's decisions; else a solve
-    # with only them, the budget shared in proportion to pairs (none below MIN_SOLVE_S).
+    # with only them, within what is left of the budget (below).
     cost, exact = {}, {}
     todo = []
     for h in decided_hh:
