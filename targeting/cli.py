@@ -331,7 +331,8 @@ def train(history, out, seed, force):
 @click.option("--scenario", "scenario", type=click.Path(path_type=Path),
               help="The scenario the plan was made from, for history.csv [default: the one plan.json names].")
 @click.option("--standard", default=None,
-              help="Standard to classify register rows without a status [default: the plan's].")
+              help="Standard to classify register rows without a status [default: the plan's, with "
+                   "its score lines; another standard uses its own published lines].")
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="The review folder to write.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 def review(plan_dir, after, followup, scenario, standard, out, force):

@@ -71,5 +71,10 @@ def public_plan(plan, key: bytes):
         if col in a:
             a[col] = a[col].map(_drop_income)
     meta = dict(plan.meta, public=True)
+    prices = (meta.get("decisions") or {}).get("prices") or {}
+    if prices.get("households_upper_bound"):  # household ids in plan.json: pseudonyms too
+        commune = dict(zip(plan.allocation["household_id"].astype(str), plan.allocation["commune_id"], strict=True))
+        listed = [pseudonym(key, commune[h], h) for h in prices["households_upper_bound"]]
+        meta["decisions"] = dict(meta["decisions"], prices=dict(prices, households_upper_bound=listed))
     return replace(plan, allocation=a, scores=None, gains=None, meta=meta, extra=dict(plan.extra, public=True))
 

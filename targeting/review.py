@@ -335,7 +335,7 @@ def review_plan(plan_dir: str | os.PathLike, after: str | os.PathLike, followup:
     ``followup`` (two years after that). See the module docstring; nothing is written here."""
     plan = read_plan_folder(plan_dir)
     settings = _plan_settings(plan.meta)
-    if standard is not None:
+    if standard is not None:  # the plan's score lines belong to the plan's standard
         settings = Settings(year=settings.year, standard=standard)
     regs = {"after": read_register(after, settings, option="--after")}
     if followup is not None:

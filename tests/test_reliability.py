@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from targeting import synth
-from targeting.privacy import pseudonym
+from targeting.privacy import pseudonym, public_plan
 
 from .support import cli
 
@@ -50,6 +50,22 @@ def test_public_lists(tmp_path, tiny):
         assert b"commune-secret-key" not in data
         if f.suffix in (".csv", ".json", ".html"):
             assert b"h1," not in data and b'"h1"' not in data
+
+
+def test_public_plan_json_names_no_real_household(tiny):
+    """plan.json lists the households whose decision price is an upper bound: as pseudonyms."""
+    import json
+    from dataclasses import replace
+
+    from targeting.data import read_scenario
+    from targeting.plan import make_plan
+
+    plan = make_plan(read_scenario(tiny), strategy="greedy")
+    bounded = {"prices": {"households_upper_bound": ["h1", "h3"], "upper_bound": 2}}
+    pub = public_plan(replace(plan, meta=dict(plan.meta, decisions=bounded)), b"commune-secret-key-0001")
+    listed = pub.meta["decisions"]["prices"]["households_upper_bound"]
+    assert listed == [pseudonym(b"commune-secret-key-0001", "c1", h) for h in ("h1", "h3")]
+    assert '"h1"' not in json.dumps(pub.meta) and plan.meta.get("decisions") is None
 
 
 def test_public_needs_a_key(tmp_path, tiny, monkeypatch):

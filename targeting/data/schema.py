@@ -140,11 +140,7 @@ def income_key(h: pd.DataFrame) -> np.ndarray:
     nan = pd.Series(np.nan, index=h.index)
     income = pd.to_numeric(h["income_vnd"], errors="coerce") if "income_vnd" in h.columns else nan
     score = pd.to_numeric(h["income_score"], errors="coerce") if "income_score" in h.columns else nan
-    if income.isna().all() and score.notna().any():
-        key = score
-    else:
-        key = income.fillna(score)
-    return key.fillna(0).to_numpy(dtype=float)
+    return income.fillna(score).fillna(0).to_numpy(dtype=float)
 
 
 def wanted_kinds(cell: object) -> frozenset[str]:
