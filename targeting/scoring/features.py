@@ -187,6 +187,13 @@ def dense_design(X: np.ndarray, cat_mask: np.ndarray, stats: dict) -> np.ndarray
     return np.hstack(parts) if parts else np.zeros((len(X), 0))
 
 
+def dense_owners(cat_mask: np.ndarray, stats: dict) -> np.ndarray:
+    """The encoded column each column of :func:`dense_design` is made from (same order)."""
+    cat_mask = np.asarray(cat_mask)
+    cats = [np.full(int(k), col) for col, k in zip(np.nonzero(cat_mask)[0], stats["n_cats"])]
+    return np.concatenate([np.nonzero(~cat_mask)[0], *cats]).astype(int)
+
+
 def one_hot(cats: np.ndarray, n_cats) -> list[np.ndarray]:
     """One block of 0/1 columns per categorical column (a missing or unknown code: all zeros)."""
     blocks = []

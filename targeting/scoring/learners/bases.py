@@ -11,7 +11,8 @@ import numpy as np
 
 from targeting.scoring.features import one_hot
 
-__all__ = ["BASIS_QUANTILES", "MAX_COUNT_STEPS", "basis_stats", "basis_names", "basis_design"]
+__all__ = ["BASIS_QUANTILES", "MAX_COUNT_STEPS", "basis_stats", "basis_names", "basis_design",
+           "basis_owners"]
 
 #: Quantiles of a continuous column where step bases start (found from the data, not fixed).
 BASIS_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
@@ -81,6 +82,18 @@ def basis_names(stats: dict, numeric: list[str], categorical: dict) -> list[str]
     for col, cats in categorical.items():
         names += [f"{col} = {c}" for c in cats]
     return [n for n, k in zip(names, stats["keep"]) if k]
+
+
+def basis_owners(cat_mask: np.ndarray, stats: dict) -> np.ndarray:
+    """The encoded column each basis of :func:`basis_design` is made from (same order): every
+    basis depends on one column only, which is what makes explanations cheap."""
+    numeric = np.nonzero(~np.asarray(cat_mask))[0]
+    owners = []
+    for j, col in enumerate(numeric):
+        owners += [col] * (1 + len(stats["cuts"][j]) + (stats["logs"][j] > 0))
+    for col, k in zip(np.nonzero(np.asarray(cat_mask))[0], stats["n_cats"]):
+        owners += [col] * int(k)
+    return np.asarray(owners, dtype=int)[stats["keep"]]
 
 
 def _raw_basis(X, cat_mask, stats) -> np.ndarray:

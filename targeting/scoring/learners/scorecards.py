@@ -23,9 +23,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from targeting.scoring.crossval import cv_subsample, path_log_loss, stratified_folds
-from targeting.scoring.features import dense_design, dense_stats
-from targeting.scoring.learners.bases import basis_design, basis_stats
-from targeting.scoring.learners.common import Learner, arm_one_hot, arms_of
+from targeting.scoring.features import dense_design, dense_owners, dense_stats
+from targeting.scoring.learners.bases import basis_design, basis_owners, basis_stats
+from targeting.scoring.learners.common import Learner, arm_one_hot, arms_of, replaced_generic
 
 __all__ = ["ARM_SCALE", "LinearScorecard", "LogisticLearner", "HierLogisticLearner",
            "StepLogisticLearner"]
@@ -46,6 +46,10 @@ class LinearScorecard(Learner):
         """The bases the weights apply to, for an encoded feature matrix."""
         return basis_design(X, self.cat_mask, self.stats_)
 
+    def owners(self) -> np.ndarray:
+        """The encoded column each basis is made from (see :func:`.bases.basis_owners`)."""
+        return basis_owners(self.cat_mask, self.stats_)
+
     def arm_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Log-odds slopes ``(n_bases, n_arms)`` and offsets ``(n_arms,)`` per arm."""
         raise NotImplementedError
@@ -65,6 +69,36 @@ class LinearScorecard(Learner):
             return np.full((len(X), self.n_arms), self.constant_)
         W, b = self.arm_weights()
         return expit(self.bases(X) @ W + b)
+
+    def replaced_arm(self, X, arm, columns, refs):
+        """P under ``arm`` as is, and with each of ``columns`` in turn set to its ``refs`` value.
+
+        Exact and quick: every basis depends on one encoded column, so setting column ``j`` to
+        its reference changes only the bases ``j`` owns, and to the same values on every row.
+        The bases are built once; each replacement moves the log-odds by those bases' change
+        times their weights (building the bases again per column took 14 of 21 s on 200,000
+        households).
+        """
+        check_is_fitted(self)
+        if self._constant():
+            return replaced_generic(self, X, arm, columns, refs)
+        D = self.bases(X)
+        W, b = self.arm_weights()
+        arm = arms_of(arm, len(D))
+        logit = np.einsum("ij,ji->i", D, W[:, arm]) + b[arm]
+        owners = self.owners()
+        res = []
+        for j, ref in zip(columns, refs):
+            cols = np.nonzero(owners == j)[0]
+            if len(cols) == 0:
+                res.append(expit(logit))
+                continue
+            row = X[:1].copy()
+            row[0, j] = ref
+            at_ref = self.bases(row)[0, cols]
+            Wc = W[cols][:, arm]  # (bases of j, rows)
+            res.append(expit(logit + np.einsum("ij,ji->i", at_ref[None, :] - D[:, cols], Wc)))
+        return expit(logit), res
 
 
 class LogisticLearner(LinearScorecard):
@@ -116,6 +150,9 @@ class LogisticLearner(LinearScorecard):
 
     def bases(self, X):
         return dense_design(X, self.cat_mask, self.stats_)
+
+    def owners(self):
+        return dense_owners(self.cat_mask, self.stats_)
 
 
 class PenalisedScorecard(LinearScorecard):
