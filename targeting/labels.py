@@ -217,6 +217,8 @@ REASON_TEXTS = {
         "được hỗ trợ: {project} ({kind}); mức tăng dự kiến {gain}",
     ),
     "not_supported": ("not supported because: {why}", "chưa được hỗ trợ vì: {why}"),
+    # a household the village meeting assigned its support: said before the rest of its reasons
+    "assigned": ("the village meeting decided this support; ", "hỗ trợ theo quyết định của cuộc họp thôn; "),
     "p_without": (
         "; chance of a lasting exit without support {p_base}",
         "; xác suất thoát nghèo không hỗ trợ {p_base}",

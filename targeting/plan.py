@@ -364,6 +364,10 @@ def _with_decisions(a: pd.DataFrame, decisions: pd.DataFrame, pairs: DecisionPai
         why_en, why_vi = NOT_SUPPORTED[key]
         a.loc[rows, "reasons_en"] = REASON_TEXTS["not_supported"][0].format(why=why_en)
         a.loc[rows, "reasons_vi"] = REASON_TEXTS["not_supported"][1].format(why=why_vi)
+    # a household given support by the meeting's decision is told so before the model's reasons
+    assigned = (a["decision"] == "assign") & ~unsupported
+    for i, col in enumerate(("reasons_en", "reasons_vi")):
+        a.loc[assigned, col] = REASON_TEXTS["assigned"][i] + a.loc[assigned, col].astype(str)
     cols = list(a.columns)
     head = ALLOCATION_COLUMNS + ["decision", "decision_note"]
     return a[head + [c for c in cols if c not in head]]

@@ -212,6 +212,9 @@ def test_plan_honours_decisions_csv_and_prices_them(tmp_path):
     a = pd.read_csv(tmp_path / "out" / "allocation.csv", keep_default_na=False).set_index("household_id")
     assert a.loc["h3", "project_id"] == "p1" and a.loc["h3", "decision"] == "assign"
     assert a.loc["h3", "decision_note"] == "họp thôn 12/3"
+    assert a.loc["h3", "reasons_vi"].startswith("hỗ trợ theo quyết định của cuộc họp thôn; được hỗ trợ:")
+    assert a.loc["h3", "reasons_en"].startswith("the village meeting decided this support; supported:")
+    assert not a.loc[a["decision"] != "assign", "reasons_en"].str.contains("decided this support").any()
     assert a.loc["h4", "project_id"] == "" and a.loc["h4", "reason_key"] == "meeting"
     assert "quyết định của cuộc họp" in a.loc["h4", "reasons_vi"]
     assert a.loc["h1", "project_id"] != "p1"
