@@ -187,6 +187,11 @@ def translate_problem(p: Problem | dict, lang: str) -> dict:
 
 
 def _num(v, digits: int = 1) -> str:
+    if isinstance(v, str):
+        try:
+            v = float(v)
+        except ValueError:
+            return v or "–"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
     if isinstance(v, float) and not v.is_integer():
