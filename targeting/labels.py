@@ -936,3 +936,23 @@ WEB_PROBLEM_PATTERNS = [
     (r"^header cell is empty.*$", "ô tiêu đề bị trống; mỗi cột cần có tên"),
     (r"^expected one (.*)$", "cần đúng một tệp ({0})"),
 ]
+
+#: What a cell should hold (the data contract's "expected ..."), in Vietnamese, by English pattern.
+WEB_EXPECTED_PATTERNS = [
+    (r"^0 or 1$", "0 hoặc 1"),
+    (r"^one of (.*)$", "một trong các giá trị: {0}"),
+    (r"^a probability between 0 and 1$", "xác suất từ 0 đến 1"),
+    (r"^(.*) between (\S+) and (\S+)$", "{0} từ {1} đến {2}"),
+    (r"^(.*) > (\S+) and at most (\S+)$", "{0} lớn hơn {1} và tối đa {2}"),
+    (r"^(.*) >= (\S+)$", "{0} từ {1} trở lên"),
+    (r"^(.*) > (\S+)$", "{0} lớn hơn {1}"),
+    (r"^(a whole number of VND|a whole number|a number|text)$", "{0}"),
+]
+
+#: The kinds of value of the data contract, in Vietnamese.
+WEB_VALUE_WORDS = {
+    "a whole number of VND": "số tiền (đồng, số nguyên)",
+    "a whole number": "số nguyên",
+    "a number": "số",
+    "text": "chữ",
+}

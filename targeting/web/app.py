@@ -37,8 +37,10 @@ from ..labels import (
     PLAN_STATUS_LABELS,
     STRATEGY_LABELS,
     WEB_LABELS,
+    WEB_EXPECTED_PATTERNS,
     WEB_PROBLEM_PATTERNS,
     WEB_STEP_WORDS,
+    WEB_VALUE_WORDS,
     label,
 )
 from ..output.files import write_folder_atomically
@@ -62,6 +64,7 @@ LANG_COOKIE = "targeting_lang"
 
 
 PROBLEM_PATTERNS = [(re.compile(p), vi) for p, vi in WEB_PROBLEM_PATTERNS]
+EXPECTED_PATTERNS = [(re.compile(p), vi) for p, vi in WEB_EXPECTED_PATTERNS]
 
 
 class UploadTooLarge(Exception):
@@ -180,10 +183,19 @@ def translate_problem(p: Problem | dict, lang: str) -> dict:
         for pattern, words in PROBLEM_PATTERNS:
             m = pattern.match(message)
             if m:
-                message = words.format(*m.groups())
+                message = words.format(*(_expected_vi(g) for g in m.groups()))
                 break
     return {"file": d["file"], "row": "" if d["row"] is None else d["row"],
             "column": d["column"] or "", "message": message, "value": value}
+
+
+def _expected_vi(text: str) -> str:
+    """"a whole number between 1 and 100" in Vietnamese; a phrase it does not know stays as it is."""
+    for pattern, words in EXPECTED_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            return words.format(*(WEB_VALUE_WORDS.get(g, g) for g in m.groups()))
+    return text
 
 
 def _num(v, digits: int = 1) -> str:
@@ -619,9 +631,10 @@ class Pages:
 
 def _relabel(p: Problem, origin: dict[str, str]) -> Problem:
     """A problem named after what the person uploaded, not the file's name in the folder."""
-    if p.file in origin:
-        return Problem(origin[p.file], p.row, p.column, p.message)
-    return p
+    message = p.message
+    for stored, uploaded in origin.items():
+        message = message.replace(stored, uploaded)
+    return Problem(origin.get(p.file, p.file), p.row, p.column, message)
 
 
 def _communes(folder: Path | None) -> dict[str, dict]:
