@@ -304,3 +304,19 @@ def test_a_plan_cut_short_by_a_restart_says_so(tiny, tmp_path):
     assert page.status_code == 200 and "bị gián đoạn" in page.text
     assert c.get("/plan/not-an-id").status_code == 404
     assert c.get("/plan/20990101-000000-abcdef").status_code == 404
+
+
+@pytest.mark.slow
+def test_compare_the_strategies_side_by_side(tiny, tmp_path):
+    c, data = _client(tmp_path)
+    sid = _register(c, _files(tiny))
+    r = c.post(f"/scenario/{sid}/compare", data={"time_limit": "2"}, follow_redirects=False)
+    assert r.status_code == 303
+    cid = r.headers["location"].rsplit("/", 1)[1]
+    c.app.state.store.wait(cid, 120)
+    page = c.get(f"/compare/{cid}")
+    assert page.status_code == 200
+    table = pd.read_csv(data / "compares" / cid / "comparison.csv")
+    assert sorted(table["strategy"]) == sorted(["optimal", "greedy", "capacity", "poorest", "lottery"])
+    assert "tối ưu (mô hình tối ưu hóa)" in page.text and "bốc thăm" in page.text
+    assert c.get(f"/files/compares/{cid}/report.html").status_code == 200

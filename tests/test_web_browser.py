@@ -260,9 +260,15 @@ def test_the_whole_year_in_a_browser(server, browser, tmp_path):
     assert (data / "reviews" / rid / "history.csv").exists()
     assert d.find_elements(By.CSS_SELECTOR, f'a[href="/files/reviews/{rid}/history.csv"]')
 
-    # English on a switch
+    # 5. the strategies side by side, then English on a switch
+    d.get(f"{url}/plan/{new_pid}")
+    d.find_element(By.PARTIAL_LINK_TEXT, "quay lại danh sách").click()
+    _wait(d, "#compare").click()
+    rows = _wait(d, "#comparison", timeout=90).find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(rows) == 5
+    _shoot(d, "10_compare")
     d.find_element(By.LINK_TEXT, "English").click()
-    _wait(d, "#exits")
-    assert "Review: forecast and what happened" in d.page_source
+    _wait(d, "#comparison")
+    assert "Compare the ways of choosing" in d.page_source
     seconds = time.perf_counter() - t0
     assert seconds < 120, f"the walk took {seconds:.0f} s"

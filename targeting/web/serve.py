@@ -37,6 +37,10 @@ def serve(data: str | Path, *, host: str = "127.0.0.1", port: int = 8765, token:
     limits = Limits(max_upload_bytes=max_upload_mb * 1024 * 1024,
                     max_extracted_bytes=4 * max_upload_mb * 1024 * 1024)
     app = create_app(data, token=token, limits=limits, default_time_limit=time_limit)
-    echo(f"targeting: the pages are at {share_url(host if host != '0.0.0.0' else '127.0.0.1', port, token)}")
+    if host in ("0.0.0.0", "::"):
+        echo(f"targeting: the pages are at {share_url('127.0.0.1', port, token)} on this computer;")
+        echo(f"  from another computer: {share_url('ADDRESS-OF-THIS-COMPUTER', port, token)}")
+    else:
+        echo(f"targeting: the pages are at {share_url(host, port, token)}")
     echo(f"work is kept in {Path(data).resolve()}; stop with Ctrl-C")
     uvicorn.run(app, host=host, port=port, log_level="warning")
