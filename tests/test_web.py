@@ -199,6 +199,14 @@ def test_every_request_carries_the_token(tmp_path):
     assert fresh.post("/register", files=[("files", ("a.csv", b"x"))]).status_code == 403
 
 
+def test_a_form_posted_from_another_site_is_refused(tiny, tmp_path):
+    c, data = _client(tmp_path)
+    r = c.post("/register", files=_files(tiny), headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and list((data / "scenarios").iterdir()) == []
+    r = c.post("/register", files=_files(tiny), headers={"Origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
 def test_binding_another_address_makes_a_token():
     assert check_host_token("127.0.0.1", None) is None
     made = check_host_token("0.0.0.0", None)

@@ -11,14 +11,17 @@ import io
 import json
 import math
 import re
+import shutil
+import tempfile
 import zipfile
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -114,6 +117,24 @@ class TokenGate:
             await send(message)
 
         return await self.app(scope, receive, send_with_cookie)
+
+
+class SameOrigin:
+    """Refuse a form posted from another site (a page elsewhere cannot make this one plan or upload)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+            origin = headers.get("origin")
+            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host", ""):
+                await send({"type": "http.response.start", "status": 403,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                await send({"type": "http.response.body", "body": b"cross-site request refused"})
+                return
+        await self.app(scope, receive, send)
 
 
 class SizeLimit:
@@ -296,7 +317,7 @@ class Pages:
                 read_scenario(tmp)  # every problem, before the folder appears
 
             try:
-                write_folder_atomically(folder, write)
+                await run_in_threadpool(write_folder_atomically, folder, write)
             except ScenarioError as e:
                 problems = [_relabel(p_, collected.origin)
                             for p_ in (e.problems or [Problem("", None, None, str(e))])]
@@ -489,30 +510,36 @@ class Pages:
         if len(uploads) != 1 or Path(uploads[0].name).suffix.lower() not in (".xlsx", ".csv"):
             problems = [Problem(uploads[0].name if uploads else "", None, None,
                                 "expected one file: the workbook filled in at the meeting (.xlsx) or a decisions.csv")]
-        tmp_dir = self.store.root / "jobs" / pid
-        if not problems:
-            u = uploads[0]
-            suffix = Path(u.name).suffix.lower()
-            stem = "decisions" if suffix == ".csv" else "meeting_upload"
-            path = tmp_dir / f"{stem}{suffix}"
+        if problems:
+            return self._meeting_problems(request, pid, job, problems)
+        u = uploads[0]
+        suffix = Path(u.name).suffix.lower()
+        # a folder of its own: two tabs uploading for the same plan never share a file
+        tmp = Path(tempfile.mkdtemp(prefix=".meeting-", dir=self.store.root / "jobs" / pid))
+        try:
+            path = tmp / f"{'decisions' if suffix == '.csv' else 'meeting'}{suffix}"
             path.write_bytes(u.data)
-            try:
+
+            def check() -> None:
                 sc = read_scenario(scen)
                 read_decisions(path, sc.households, sc.projects, sc.inputs)
+
+            try:
+                await run_in_threadpool(check)
             except TargetingError as e:
                 problems = getattr(e, "problems", None) or [Problem(u.name, None, None, str(e))]
-                problems = [_relabel(p_, {path.name: u.name}) for p_ in problems]
-        if problems:
-            path_ = locals().get("path")
-            if path_ is not None:
-                path_.unlink(missing_ok=True)
-            rows = [translate_problem(p_, _lang(request)) for p_ in problems]
-            return self.render(request, "meeting.html", status=400, pid=pid, job=job, problems=rows)
-        info = job.info
-        new = self.start_plan(scen, sid, info["strategy"], info["time_limit"], info.get("list_lang", "vi"),
-                              decisions=path, parent=pid)
-        path.unlink(missing_ok=True)
+                return self._meeting_problems(request, pid, job,
+                                              [_relabel(p_, {path.name: u.name}) for p_ in problems])
+            info = job.info
+            new = self.start_plan(scen, sid, info["strategy"], info["time_limit"], info.get("list_lang", "vi"),
+                                  decisions=path, parent=pid)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return RedirectResponse(f"/plan/{new}", status_code=303)
+
+    def _meeting_problems(self, request: Request, pid: str, job, problems: list[Problem]):
+        rows = [translate_problem(p_, _lang(request)) for p_ in problems]
+        return self.render(request, "meeting.html", status=400, pid=pid, job=job, problems=rows)
 
     # -- 4. after the year -------------------------------------------------------------------------
 
@@ -552,15 +579,20 @@ class Pages:
                     paths[key] = p_
                     names[p_.name] = files[0].name
             try:
-                r = review_plan(plan_folder, paths["after"], paths.get("followup"),
-                                scenario=self._plan_scenario(pid))
-                write_review(r, out)
+                scenario = self._plan_scenario(pid)
+
+                def review() -> None:
+                    r = review_plan(plan_folder, paths["after"], paths.get("followup"), scenario=scenario)
+                    write_review(r, out)
+
+                await run_in_threadpool(review)
                 info = {"plan": pid, "after": after[0].name,
                         "followup": followup[0].name if followup else None}
                 self.store.record(rid, "review", info)
             except TargetingError as e:
                 problems = getattr(e, "problems", None) or [Problem("", None, None, str(e))]
                 problems = [_relabel(p_, names) for p_ in problems]
+                shutil.rmtree(keep, ignore_errors=True)  # nothing of a refused review is kept
         if problems:
             rows = [translate_problem(p_, _lang(request)) for p_ in problems]
             reviews = [j for j in self.store.jobs(plan=pid) if j.kind == "review"]
@@ -690,7 +722,7 @@ def create_app(data: str | Path, *, token: str | None = None, limits: Limits | N
     ]
     app = Starlette(routes=routes)
     app.state.store = pages.store
-    wrapped = SizeLimit(app, limits.max_upload_bytes)
+    wrapped = SameOrigin(SizeLimit(app, limits.max_upload_bytes))
     if token:
         wrapped = TokenGate(wrapped, token)
     wrapped.state = app.state  # tests reach the store through the outermost app
