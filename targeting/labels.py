@@ -788,6 +788,7 @@ WEB_LABELS = {
     "plan_interrupted": ("The calculation was interrupted (the server stopped); make the plan again.",
                          "Việc tính toán bị gián đoạn (máy chủ đã dừng); hãy lập lại kế hoạch."),
     "try_again": ("Back to the register", "Quay lại danh sách"),
+    "back_to_meeting": ("Back to the meeting's upload", "Quay lại bước tải lên quyết định của cuộc họp"),
     "plan_result_title": ("The plan", "Kế hoạch"),
     "plan_after_meeting_title": ("The plan after the village meeting", "Kế hoạch sau họp thôn"),
     "back_to_register": ("back to the register", "quay lại danh sách"),

@@ -328,3 +328,21 @@ def test_compare_the_strategies_side_by_side(tiny, tmp_path):
     assert sorted(table["strategy"]) == sorted(["optimal", "greedy", "capacity", "poorest", "lottery"])
     assert "tối ưu (mô hình tối ưu hóa)" in page.text and "bốc thăm" in page.text
     assert c.get(f"/files/compares/{cid}/report.html").status_code == 200
+
+
+@pytest.mark.slow
+def test_decisions_the_policy_cannot_meet_are_shown_and_nothing_is_written(tiny, tmp_path):
+    c, data = _client(tmp_path)
+    sid = _register(c, _files(tiny))
+    pid = _plan(c, sid)
+    too_many = ("household_id,decision,project_id,kind,note\n"
+                + "".join(f"h{i},assign,p1,,\n" for i in (1, 2, 3))).encode()  # p1 has 2 places
+    r = c.post(f"/plan/{pid}/meeting", files=[("workbook", ("decisions.csv", too_many))], follow_redirects=False)
+    assert r.status_code == 303
+    new = r.headers["location"].rsplit("/", 1)[1]
+    c.app.state.store.wait(new, 120)
+    page = c.get(f"/plan/{new}")
+    assert "Việc tính toán dừng vì có lỗi" in page.text and "p1" in page.text
+    assert f'href="/plan/{pid}/meeting"' in page.text
+    assert not (data / "plans" / new).exists()
+    assert c.get(f"/job/{new}.json").json()["state"] == "failed"
