@@ -203,7 +203,11 @@ def test_the_whole_year_in_a_browser(server, browser, tmp_path):
     d.find_element(By.ID, "time_limit").send_keys("3")
     d.find_element(By.ID, "make-plan").click()
     _wait(d, "#running, #supported")
-    if d.find_elements(By.ID, "running"):
+    deadline = time.time() + 10  # the progress page once a few steps are shown (polled each second)
+    while time.time() < deadline and d.find_elements(By.ID, "running") and \
+            len(d.find_elements(By.CSS_SELECTOR, "#steps li")) < 3:
+        time.sleep(0.2)
+    if d.find_elements(By.CSS_SELECTOR, "#running #steps li:nth-child(3)"):
         _shoot(d, "4_plan_running")
     _wait(d, "#supported")
     _shoot(d, "5_plan")
