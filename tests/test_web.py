@@ -228,6 +228,8 @@ def test_plan_meeting_and_review_on_a_tiny_register(tiny, tmp_path):
     pid = _plan(c, sid)
     page = c.get(f"/plan/{pid}")
     assert page.status_code == 200 and 'id="supported"' in page.text
+    assert f'href="/plan/{pid}"' in c.get(f"/scenario/{sid}").text  # work to come back to
+    assert f'href="/plan/{pid}"' in c.get("/").text
     plan_dir = data / "plans" / pid
     assert read_plan_folder(plan_dir).allocation is not None  # the command line's review reads it
     status = c.get(f"/job/{pid}.json").json()

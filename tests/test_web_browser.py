@@ -171,7 +171,6 @@ def test_the_whole_year_in_a_browser(server, browser, tmp_path):
     d.set_window_size(*WIDE)
     d.get(url + "/")
     assert "Lập kế hoạch hỗ trợ sinh kế" in d.page_source
-    _shoot(d, "1_home")
 
     # 1. the register: a broken file first (every problem listed), then the sample
     sample = bundled_sample()
@@ -274,5 +273,11 @@ def test_the_whole_year_in_a_browser(server, browser, tmp_path):
     d.find_element(By.LINK_TEXT, "English").click()
     _wait(d, "#comparison")
     assert "Compare the ways of choosing" in d.page_source
+
+    # the home page lists the work to come back to: the register and its plans
+    d.get(url + "/")
+    d.find_element(By.LINK_TEXT, "Tiếng Việt").click()
+    assert all(d.find_elements(By.CSS_SELECTOR, f'a[href="/plan/{p}"]') for p in (pid, new_pid))
+    _shoot(d, "1_home")
     seconds = time.perf_counter() - t0
     assert seconds < 120, f"the walk took {seconds:.0f} s"

@@ -335,8 +335,9 @@ class Pages:
         name = name_file.read_text(encoding="utf-8") if name_file.exists() else ""
         communes = _communes(folder)
         plans = []
-        for j in self.store.jobs(scenario=sid, kind="plan"):
-            plans.append(self.plan_card(j.id))
+        for j in self.store.jobs(scenario=sid):
+            if j.kind == "plan":
+                plans.append(self.plan_card(j.id))
         return {"id": sid, "name": name, "communes": communes, "plans": plans,
                 "files": sorted(p.name for p in folder.iterdir() if p.is_file())}
 
