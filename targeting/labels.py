@@ -826,6 +826,8 @@ WEB_LABELS = {
     "file_budget_curve.csv": ("Budget curve (CSV)", "Đường kinh phí (CSV)"),
     "open_report": ("Open the report", "Xem báo cáo"),
     "download_all": ("Everything (zip)", "Tất cả (zip)"),
+    "village_lists": ("The list of each village (zip of CSV)", "Danh sách từng thôn (zip, CSV)"),
+    "priority_in_village": ("Priority in the village", "Thứ tự ưu tiên trong thôn"),
     "next_title": ("Next", "Bước tiếp theo"),
     "to_meeting": ("3. After the village meeting", "3. Sau cuộc họp thôn"),
     "to_after": ("4. After the year", "4. Sau một năm"),

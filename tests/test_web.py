@@ -241,6 +241,15 @@ def test_plan_meeting_and_review_on_a_tiny_register(tiny, tmp_path):
     assert c.get("/files/plans/..%2F..%2Fetc/passwd").status_code == 404
     with zipfile.ZipFile(io.BytesIO(c.get(f"/files/plans/{pid}/all.zip").content)) as z:
         assert f"plan_{pid}/allocation.csv" in z.namelist()
+    with zipfile.ZipFile(io.BytesIO(c.get(f"/files/plans/{pid}/villages.zip").content)) as z:
+        assert z.namelist() == ["Phong Quang_Nà Pài.csv"]  # the tiny register's one village
+        text = z.read(z.namelist()[0]).decode("utf-8")
+    assert text.startswith("\ufeffThứ tự ưu tiên trong thôn,Mã hộ,Diện hộ,Hình thức hỗ trợ")
+    village = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str, keep_default_na=False)
+    assert sorted(village["Mã hộ"]) == ["h1", "h2", "h3", "h4", "h5"]
+    given = village["Hình thức hỗ trợ"] != ""
+    assert not given.iloc[given.sum():].any()  # the supported first, then the others with why
+    assert (village.loc[~given, "Chưa được hỗ trợ vì"] != "").all()
 
     # 3. the meeting: a bad decisions file is refused with its row, a good one re-plans
     a = pd.read_csv(plan_dir / "allocation.csv", dtype=str, keep_default_na=False)

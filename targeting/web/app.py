@@ -47,6 +47,7 @@ from ..labels import (
     label,
 )
 from ..output.files import write_folder_atomically
+from .lists import village_lists_zip
 from .store import Store
 from .uploads import Limits, Upload, collect_scenario_files
 
@@ -477,6 +478,19 @@ class Pages:
             return FileResponse(path, media_type=MEDIA[suffix])
         return FileResponse(path, media_type=MEDIA[suffix], filename=f"{Path(name).stem}_{rid}{suffix}")
 
+    async def village_lists(self, request: Request):
+        pid = request.path_params["rid"]
+        folder = self.store.folder("plans", pid)
+        if folder is None:
+            return self.not_found(request)
+        job = self.store.job(pid)
+        info = job.info if job else {}
+        names = {c: r.get("name") or c for c, r in _communes(self.store.folder("scenarios", info.get("scenario", ""))
+                                                                if info.get("scenario") else None).items()}
+        data = await run_in_threadpool(village_lists_zip, folder, info.get("list_lang", "vi"), names)
+        return Response(data, media_type=MEDIA[".zip"],
+                        headers={"content-disposition": f'attachment; filename="villages_{pid}.zip"'})
+
     async def download_all(self, request: Request):
         kind, rid = request.path_params["kind"], request.path_params["rid"]
         folder = self.store.folder(kind, rid) if kind in DOWNLOADS else None
@@ -718,6 +732,7 @@ def create_app(data: str | Path, *, token: str | None = None, limits: Limits | N
         Route("/review/{rid}", pages.review_page),
         Route("/compare/{cid}", pages.compare_page),
         Route("/job/{jid}.json", pages.job_status),
+        Route("/files/plans/{rid}/villages.zip", pages.village_lists),
         Route("/files/{kind}/{rid}/all.zip", pages.download_all),
         Route("/files/{kind}/{rid}/{name}", pages.download),
     ]
