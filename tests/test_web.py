@@ -131,6 +131,7 @@ def test_every_problem_is_listed_with_file_row_column_and_value_in_vietnamese(ti
     assert rows[0][3].startswith("giá trị không hợp lệ: cần số nguyên từ 1 đến")
     assert rows[1][:3] == ["households.csv", "5", "status"] and rows[1][4] == "'giàu'"
     assert list((data / "scenarios").iterdir()) == []  # nothing half-written
+    assert list((data / "jobs").iterdir()) == []
 
 
 def test_english_switch_and_no_open_redirect(tiny, tmp_path):

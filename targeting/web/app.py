@@ -322,12 +322,12 @@ class Pages:
             except ScenarioError as e:
                 problems = [_relabel(p_, collected.origin)
                             for p_ in (e.problems or [Problem("", None, None, str(e))])]
+                shutil.rmtree(self.store.root / "jobs" / sid, ignore_errors=True)  # the id's claim
             if name.strip() and not problems:
                 (self.store.root / "jobs" / sid / "name.txt").write_text(name.strip()[:200], encoding="utf-8")
         if problems:
             rows = [translate_problem(p_, lang) for p_ in problems]
-            return self.render(request, "register.html", status=400, problems=rows,
-                               uploaded=[u.name for u in uploads])
+            return self.render(request, "register.html", status=400, problems=rows)
         return RedirectResponse(f"/scenario/{sid}", status_code=303)
 
     def scenario_card(self, sid: str) -> dict:
