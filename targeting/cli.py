@@ -494,5 +494,30 @@ def synth(out, seed, households, communes, history_factor, force):
     )
 
 
+@main.command()
+@click.option("--data", "data", type=click.Path(path_type=Path, file_okay=False), default=Path("targeting-data"),
+              show_default=True, help="Folder where registers, plans and reviews are kept (the CLI's folders).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than 127.0.0.1 requires --token (one is made if missing).")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="Port.")
+@click.option("--token", default=None, help="Access token every request must carry (?token=...).")
+@click.option("--max-upload-mb", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Largest upload, in MB (a zip may expand to 4 times this).")
+@click.option("--time-limit", default=30.0, show_default=True, type=click.FloatRange(min=1),
+              help="The solver time limit the plan form starts with, in seconds.")
+def serve(data, host, port, token, max_upload_mb, time_limit):
+    """The web page for commune staff: register, plan, meeting, the year after.
+
+    Needs the extra: pip install "targeting[web]". Open the address it prints in a browser.
+    """
+    try:
+        from .web import serve as serve_web
+    except ImportError as e:
+        raise Failure(f"the web page needs its extra: pip install \"targeting[web]\" ({e})", 1) from None
+    with domain_errors():
+        serve_web(data, host=host, port=port, token=token, max_upload_mb=max_upload_mb,
+                  time_limit=time_limit, echo=click.echo)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))

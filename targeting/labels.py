@@ -681,3 +681,283 @@ APPENDIX_WORDS = {
         "Dành cho người thiết kế chương trình: các chỉ số gốc của phần diễn giải ở trên.",
     ),
 }
+
+
+# --------------------------------------------------------------------------------------------
+# The web page for commune staff (targeting serve: targeting/web/)
+# --------------------------------------------------------------------------------------------
+
+#: Words of the web pages, as (English, Vietnamese).
+WEB_LABELS = {
+    "app_title": ("Livelihood support planning", "Lập kế hoạch hỗ trợ sinh kế"),
+    "language": ("Language", "Ngôn ngữ"),
+    "steps": ("Steps of the year", "Các bước trong năm"),
+    "step_register": ("Register", "Danh sách hộ"),
+    "step_plan": ("Plan", "Lập kế hoạch"),
+    "step_meeting": ("Village meeting", "Họp thôn"),
+    "step_after": ("After the year", "Sau một năm"),
+    "step_compare": ("Compare", "So sánh"),
+    "home": ("Home", "Trang chủ"),
+    "home_title": ("Plan the year's livelihood support", "Lập kế hoạch hỗ trợ sinh kế trong năm"),
+    "home_intro": (
+        "This page helps the commune decide which poor and near-poor households get which support, "
+        "so that the most households leave poverty for good. The year goes in four steps:",
+        "Trang này giúp xã quyết định hộ nghèo, hộ cận nghèo nào được hỗ trợ gì, để nhiều hộ thoát "
+        "nghèo bền vững nhất. Một năm gồm bốn bước:"),
+    "home_step1": ("Upload the register: the communes, households and projects files.",
+                   "Tải lên danh sách: các tệp xã, hộ gia đình và dự án."),
+    "home_step2": ("Make the plan and download the lists for each village.",
+                   "Lập kế hoạch và tải về danh sách của từng thôn."),
+    "home_step3": ("After the village meeting, upload the filled-in list and plan again.",
+                   "Sau cuộc họp thôn, tải lên danh sách đã ghi quyết định và lập lại kế hoạch."),
+    "home_step4": ("A year later, upload the new register and see who left poverty.",
+                   "Một năm sau, tải lên danh sách mới và xem hộ nào đã thoát nghèo."),
+    "upload_register": ("Upload a register", "Tải lên danh sách hộ"),
+    "registers_title": ("Registers and plans", "Danh sách và kế hoạch đã có"),
+    "no_registers": ("No register yet: start by uploading one.", "Chưa có danh sách nào: hãy bắt đầu bằng việc tải lên."),
+    "register_of": ("Register {id}", "Danh sách {id}"),
+    "communes_word": ("communes", "xã"),
+    "plan_word": ("Plan", "Kế hoạch"),
+    "strategy": ("Way of choosing", "Phương án lựa chọn"),
+    "state": ("State", "Trạng thái"),
+    "state_running": ("running", "đang tính"),
+    "state_done": ("done", "xong"),
+    "state_failed": ("failed", "lỗi"),
+    "state_interrupted": ("interrupted", "bị gián đoạn"),
+    "supported": ("Households supported", "Số hộ được hỗ trợ"),
+    "after_meeting": ("after the meeting", "sau họp thôn"),
+    # 1. register
+    "register_title": ("1. Upload the register", "1. Tải lên danh sách hộ"),
+    "register_intro": (
+        "Choose the files of the register: one file per table (CSV or Excel), one Excel workbook with "
+        "a sheet per table (communes, households, projects, ...), or a zip of them. Every file is "
+        "checked; nothing is kept until all of them are right.",
+        "Chọn các tệp của danh sách: mỗi bảng một tệp (CSV hoặc Excel), một tệp Excel có mỗi bảng một "
+        "trang tính (communes, households, projects, ...), hoặc một tệp nén zip. Mọi tệp đều được "
+        "kiểm tra; chưa lưu gì cho đến khi tất cả đều đúng."),
+    "register_files": ("Files", "Các tệp"),
+    "register_hint": ("At most {mb} MB in all. You can choose several files at once.",
+                      "Tổng dung lượng tối đa {mb} MB. Có thể chọn nhiều tệp một lúc."),
+    "register_name": ("Name (optional)", "Tên (không bắt buộc)"),
+    "register_name_hint": ("e.g. Phú Lương district 2026", "ví dụ: huyện Phú Lương năm 2026"),
+    "check_and_save": ("Check and save", "Kiểm tra và lưu"),
+    "register_files_title": ("The files of a register", "Các tệp của một danh sách"),
+    "col_what": ("What it holds", "Nội dung"),
+    "file_communes": ("the communes: name, budget, target of households leaving poverty",
+                      "các xã: tên, kinh phí, chỉ tiêu số hộ thoát nghèo"),
+    "file_households": ("the poor and near-poor register (one row per household)",
+                        "danh sách hộ nghèo, hộ cận nghèo (mỗi hộ một dòng)"),
+    "file_projects": ("the projects open this year: kind, cost per household, places",
+                      "các dự án năm nay: loại hỗ trợ, kinh phí mỗi hộ, số suất"),
+    "file_cooperatives": ("the cooperatives linked to value-chain projects (optional)",
+                          "các hợp tác xã liên kết chuỗi giá trị (không bắt buộc)"),
+    "file_history": ("past programmes and who left poverty, to learn from (optional)",
+                     "các chương trình trước và hộ đã thoát nghèo, để học hỏi (không bắt buộc)"),
+    "file_settings": ("year, poverty standard and rules (optional)",
+                      "năm, chuẩn nghèo và các quy định (không bắt buộc)"),
+    "problems_title": ("{n} problem(s) found: nothing was saved", "Có {n} lỗi: chưa lưu gì"),
+    "problems_intro": ("Correct these cells in the files and upload them again.",
+                       "Hãy sửa các ô này trong tệp rồi tải lên lại."),
+    "col_file": ("File", "Tệp"),
+    "col_row": ("Row", "Dòng"),
+    "col_column": ("Column", "Cột"),
+    "col_problem": ("What is wrong", "Lỗi"),
+    "col_value": ("Value found", "Giá trị trong tệp"),
+    "register_ok": ("The register was checked and saved.", "Danh sách đã được kiểm tra và lưu."),
+    "files_kept": ("Files kept", "Các tệp đã lưu"),
+    "commune": ("Commune", "Xã"),
+    "budget_mvnd": ("Budget (million VND)", "Kinh phí (triệu đồng)"),
+    "target_poor": ("Target (households leaving poverty)", "Chỉ tiêu (hộ thoát nghèo)"),
+    # 2. plan
+    "plan_title": ("2. Make the plan", "2. Lập kế hoạch"),
+    "strategy_hint": ("The optimal way gives the most households leaving poverty for good; the others "
+                      "are simple rules to compare with.",
+                      "Phương án tối ưu giúp nhiều hộ thoát nghèo bền vững nhất; các phương án khác là "
+                      "quy tắc đơn giản để so sánh."),
+    "time_limit": ("Time for the calculation (seconds)", "Thời gian tính toán (giây)"),
+    "time_limit_hint": ("The plan is found within this time; a longer time can give a slightly better plan.",
+                        "Kế hoạch được tìm trong thời gian này; thời gian dài hơn có thể cho kế hoạch tốt hơn một chút."),
+    "list_lang": ("Language of the lists", "Ngôn ngữ của danh sách"),
+    "make_plan": ("Make the plan", "Lập kế hoạch"),
+    "plans_made": ("Plans made from this register", "Các kế hoạch đã lập từ danh sách này"),
+    "running_title": ("Calculating the plan…", "Đang tính kế hoạch…"),
+    "running_intro": ("This takes about a minute (the calculation itself at most {limit} seconds). "
+                      "You can leave this page open; the plan is kept when it is done.",
+                      "Việc này mất khoảng một phút (riêng phần tính toán tối đa {limit} giây). "
+                      "Có thể để trang này mở; kế hoạch được lưu khi xong."),
+    "seconds": ("seconds", "giây"),
+    "plan_failed": ("The calculation stopped with an error", "Việc tính toán dừng vì có lỗi"),
+    "plan_interrupted": ("The calculation was interrupted (the server stopped); make the plan again.",
+                         "Việc tính toán bị gián đoạn (máy chủ đã dừng); hãy lập lại kế hoạch."),
+    "try_again": ("Back to the register", "Quay lại danh sách"),
+    "back_to_meeting": ("Back to the meeting's upload", "Quay lại bước tải lên quyết định của cuộc họp"),
+    "plan_result_title": ("The plan", "Kế hoạch"),
+    "plan_after_meeting_title": ("The plan after the village meeting", "Kế hoạch sau họp thôn"),
+    "back_to_register": ("back to the register", "quay lại danh sách"),
+    "back_to_plan": ("back to plan {id}", "quay lại kế hoạch {id}"),
+    "added_exits": ("Extra households expected to leave poverty thanks to the support",
+                    "Số hộ dự kiến thoát nghèo thêm nhờ hỗ trợ"),
+    "plan_status": ("Calculation", "Kết quả tính toán"),
+    "gap": ("At most this far from the best plan", "Cách phương án tốt nhất tối đa"),
+    "status_hint_optimal": ("The best plan was found (proven within the tolerance of the settings).",
+                            "Đã tìm được phương án tốt nhất (đã chứng minh, trong sai số cho phép)."),
+    "status_hint_timeout": ("The time ran out: this is the best plan found, and it is at most the gap above "
+                            "from the best possible.",
+                            "Hết thời gian: đây là phương án tốt nhất đã tìm được, cách phương án tốt nhất "
+                            "có thể không quá khoảng trên."),
+    "status_hint_feasible": ("A plan that keeps every rule.", "Một phương án đáp ứng mọi quy định."),
+    "status_hint_infeasible": ("No plan keeps every rule.", "Không có phương án nào đáp ứng mọi quy định."),
+    "by_commune": ("By commune", "Theo xã"),
+    "spent_of_budget": ("Spent / budget (million VND)", "Đã dùng / kinh phí (triệu đồng)"),
+    "expected_exits": ("Expected to leave poverty (range)", "Dự kiến thoát nghèo (khoảng)"),
+    "downloads_title": ("Downloads", "Tải về"),
+    "downloads_intro": (
+        "The workbook has a sheet per commune with the prioritized list of each village, the reasons, "
+        "and two empty columns for the meeting's decisions.",
+        "Tệp Excel có mỗi xã một trang, danh sách ưu tiên của từng thôn kèm lý do, và hai cột trống "
+        "để ghi quyết định của cuộc họp."),
+    "file_beneficiaries.xlsx": ("Lists (Excel)", "Danh sách (Excel)"),
+    "file_allocation.csv": ("Plan (CSV)", "Kế hoạch (CSV)"),
+    "file_summary.csv": ("Summary by commune (CSV)", "Tổng hợp theo xã (CSV)"),
+    "file_plan.json": ("Technical details (JSON)", "Chi tiết kỹ thuật (JSON)"),
+    "file_transitions.csv": ("Movements on the register (CSV)", "Biến động danh sách (CSV)"),
+    "file_outcomes.csv": ("Each household's outcome (CSV)", "Kết quả từng hộ (CSV)"),
+    "file_review.json": ("Technical details (JSON)", "Chi tiết kỹ thuật (JSON)"),
+    "file_history.csv": ("History rows for next year's model (CSV)", "Dữ liệu lịch sử cho năm sau (CSV)"),
+    "file_comparison.csv": ("Comparison (CSV)", "Bảng so sánh (CSV)"),
+    "file_budget_curve.csv": ("Budget curve (CSV)", "Đường kinh phí (CSV)"),
+    "open_report": ("Open the report", "Xem báo cáo"),
+    "download_all": ("Everything (zip)", "Tất cả (zip)"),
+    "village_lists": ("The list of each village (zip of CSV)", "Danh sách từng thôn (zip, CSV)"),
+    "priority_in_village": ("Priority in the village", "Thứ tự ưu tiên trong thôn"),
+    "next_title": ("Next", "Bước tiếp theo"),
+    "to_meeting": ("3. After the village meeting", "3. Sau cuộc họp thôn"),
+    "to_after": ("4. After the year", "4. Sau một năm"),
+    # 3. meeting
+    "meeting_title": ("3. What the village meeting decided", "3. Quyết định của cuộc họp thôn"),
+    "meeting_intro": ("The plan is a proposal; the village meeting decides.",
+                      "Kế hoạch là đề xuất; cuộc họp thôn quyết định."),
+    "meeting_step1": ("Download the lists:", "Tải về danh sách:"),
+    "meeting_step2": (
+        "At the meeting, fill in the column \"Meeting decision\" where the meeting decided something: "
+        "Agreed, Not supported or Household declined, and a note if needed. Leave the other rows empty.",
+        "Trong cuộc họp, ghi vào cột \"Quyết định của cuộc họp\" ở các hộ có quyết định: Đồng ý, Không "
+        "hỗ trợ hoặc Hộ từ chối, và ghi chú nếu cần. Để trống các dòng khác."),
+    "meeting_step3": ("Save the workbook and upload it here: the plan is made again around the decisions.",
+                      "Lưu tệp Excel và tải lên ở đây: kế hoạch được lập lại theo các quyết định."),
+    "meeting_file": ("The filled-in workbook", "Tệp Excel đã ghi quyết định"),
+    "meeting_hint": ("The workbook downloaded from this plan (or a decisions.csv). At most {mb} MB.",
+                     "Tệp Excel tải về từ kế hoạch này (hoặc tệp decisions.csv). Tối đa {mb} MB."),
+    "replan": ("Plan again with the decisions", "Lập lại kế hoạch theo quyết định"),
+    "meeting_result_title": ("What the meeting decided and what it costs", "Quyết định của cuộc họp và cái giá"),
+    "meeting_counts": ("Agreed: {assign} · not supported: {exclude} · declined: {decline}",
+                       "Đồng ý: {assign} · không hỗ trợ: {exclude} · hộ từ chối: {decline}"),
+    "meeting_cost": ("Together the decisions cost about {cost} expected exits from poverty: {without} "
+                     "without them, {with_} with them.",
+                     "Các quyết định làm giảm khoảng {cost} hộ dự kiến thoát nghèo: {without} hộ nếu "
+                     "không có quyết định, {with_} hộ khi có."),
+    "household": ("Household", "Mã hộ"),
+    "village": ("Village", "Thôn"),
+    "decision": ("Decision", "Quyết định"),
+    "project_now": ("Support now", "Hỗ trợ hiện nay"),
+    "exits_lost": ("Exits lost", "Số hộ thoát nghèo mất đi"),
+    "note": ("Note", "Ghi chú"),
+    "changes_title": ("{n} households whose support changed", "{n} hộ thay đổi hỗ trợ"),
+    "changes_intro": ("Compared with the plan before the meeting:", "So với kế hoạch trước cuộc họp:"),
+    "before": ("Before", "Trước"),
+    "after": ("After", "Sau"),
+    # 4. after the year
+    "after_title": ("4. After the year: who left poverty", "4. Sau một năm: hộ nào đã thoát nghèo"),
+    "after_intro": ("Upload the poor and near-poor register made one year after this plan (the same "
+                    "columns as households.csv). The review compares what happened with the forecast.",
+                    "Tải lên danh sách hộ nghèo, cận nghèo lập một năm sau kế hoạch này (cùng các cột như "
+                    "households.csv). Phần đánh giá so sánh kết quả thực tế với dự báo."),
+    "after_file": ("Register one year later", "Danh sách một năm sau"),
+    "followup_file": ("Register two years after that (optional)", "Danh sách hai năm sau đó (không bắt buộc)"),
+    "followup_hint": ("With it, the review counts lasting exits and gives the history rows that teach "
+                      "next year's model.",
+                      "Khi có, phần đánh giá tính số hộ thoát nghèo bền vững và tạo dữ liệu lịch sử để "
+                      "mô hình năm sau học hỏi."),
+    "review_run": ("Review the plan", "Đánh giá kế hoạch"),
+    "reviews_made": ("Reviews made", "Các lần đánh giá"),
+    "review_title": ("Review: forecast and what happened", "Đánh giá: dự báo và thực tế"),
+    "reviewed": ("Households reviewed", "Số hộ được đánh giá"),
+    "exits_sustained": ("Left poverty for good", "Thoát nghèo bền vững"),
+    "exits_one_year": ("Off the register one year on", "Ra khỏi danh sách sau một năm"),
+    "exits_word": ("Left poverty", "Thoát nghèo"),
+    "forecast": ("Forecast", "Dự báo"),
+    "inside_band": ("Inside the forecast range", "Trong khoảng dự báo"),
+    "one_year_note": ("Without the later register, exits are counted one year on; whether they last is "
+                      "not known yet.",
+                      "Khi chưa có danh sách sau đó, số hộ thoát nghèo được tính sau một năm; chưa biết có "
+                      "bền vững hay không."),
+    "yes": ("yes", "có"),
+    "no": ("no", "không"),
+    "review_downloads_intro": ("The review's report and tables.", "Báo cáo và các bảng của phần đánh giá."),
+    "no_history_yet": ("History rows come with the register two years later.",
+                       "Dữ liệu lịch sử có khi tải lên danh sách hai năm sau."),
+    # 5. compare
+    "compare_title": ("5. Compare the ways of choosing (for programme designers)",
+                      "5. So sánh các phương án (dành cho người thiết kế chương trình)"),
+    "compare_intro": ("Plans the register with every way of choosing and sets the results side by side.",
+                      "Lập kế hoạch theo mọi phương án và đặt kết quả cạnh nhau."),
+    "compare_run": ("Compare", "So sánh"),
+    "comparison_of": ("Comparison {id}", "So sánh {id}"),
+    "spent_mvnd": ("Spent (million VND)", "Đã dùng (triệu đồng)"),
+    "exits_per_billion": ("Exits per billion VND", "Hộ thoát nghèo trên mỗi tỷ đồng"),
+    "communes_meeting_target": ("Communes likely to meet the target", "Số xã có khả năng đạt chỉ tiêu"),
+    "not_found": ("This page does not exist (or was removed).", "Trang này không tồn tại (hoặc đã bị xóa)."),
+}
+
+#: The steps a running plan reports (targeting.plan's progress messages), by how they begin.
+WEB_STEP_WORDS = {
+    "read": ("Reading the register", "Đọc danh sách"),
+    "loading model": ("Loading the model", "Nạp mô hình"),
+    "history.csv is the bundled": ("Using the model trained on this history", "Dùng mô hình đã học từ dữ liệu lịch sử này"),
+    "training the scoring model": ("Learning from past programmes", "Học từ các chương trình trước"),
+    "using the bundled model": ("Using the bundled model", "Dùng mô hình có sẵn"),
+    "computing gains": ("Estimating each household's chances", "Ước tính khả năng của từng hộ"),
+    "allocating with strategy": ("Choosing who gets which support", "Lựa chọn hộ và loại hỗ trợ"),
+    "solving the groups": ("Pricing the meeting's decisions", "Tính cái giá của các quyết định"),
+    "strategy ": ("Planning with one way of choosing", "Lập kế hoạch theo một phương án"),
+    "write": ("Writing the lists and the report", "Ghi danh sách và báo cáo"),
+}
+
+#: Validation messages of the data contract in Vietnamese, by their English pattern (regex,
+#: Vietnamese with the groups as {0}, {1}); a message matching none is shown as it is.
+WEB_PROBLEM_PATTERNS = [
+    (r"^required column is missing \(expected (.*)\)$", "thiếu cột bắt buộc (cần {0})"),
+    (r"^required file is missing in .*$", "thiếu tệp bắt buộc"),
+    (r"^expected (.*)$", "giá trị không hợp lệ: cần {0}"),
+    (r"^(.*) was given twice \(also (.*)\); keep one$", "{0} được tải lên hai lần (cả {1}); chỉ giữ một"),
+    (r"^is not a file of a scenario; .*$",
+     "không phải tệp của danh sách; cần communes.csv, households.csv, projects.csv, ... (hoặc .xlsx), "
+     "một tệp Excel có mỗi bảng một trang tính, hoặc tệp zip"),
+    (r"^no register was uploaded.*$", "chưa tải lên danh sách hộ (households.csv hoặc .xlsx)"),
+    (r"^unsafe path in the zip.*$", "đường dẫn không an toàn trong tệp zip; không đọc"),
+    (r"^expands to more than (\d+) MB.*$", "giải nén ra hơn {0} MB; không đọc"),
+    (r"^is not a readable \.(xlsx|zip) .*$", "không đọc được tệp .{0}"),
+    (r"^column name appears twice in the header$", "tên cột bị lặp lại ở dòng tiêu đề"),
+    (r"^header cell is empty.*$", "ô tiêu đề bị trống; mỗi cột cần có tên"),
+    (r"^expected one (.*)$", "cần đúng một tệp ({0})"),
+]
+
+#: What a cell should hold (the data contract's "expected ..."), in Vietnamese, by English pattern.
+WEB_EXPECTED_PATTERNS = [
+    (r"^0 or 1$", "0 hoặc 1"),
+    (r"^one of (.*)$", "một trong các giá trị: {0}"),
+    (r"^a probability between 0 and 1$", "xác suất từ 0 đến 1"),
+    (r"^(.*) between (\S+) and (\S+)$", "{0} từ {1} đến {2}"),
+    (r"^(.*) > (\S+) and at most (\S+)$", "{0} lớn hơn {1} và tối đa {2}"),
+    (r"^(.*) >= (\S+)$", "{0} từ {1} trở lên"),
+    (r"^(.*) > (\S+)$", "{0} lớn hơn {1}"),
+    (r"^(a whole number of VND|a whole number|a number|text)$", "{0}"),
+]
+
+#: The kinds of value of the data contract, in Vietnamese.
+WEB_VALUE_WORDS = {
+    "a whole number of VND": "số tiền (đồng, số nguyên)",
+    "a whole number": "số nguyên",
+    "a number": "số",
+    "text": "chữ",
+}

@@ -127,7 +127,8 @@ def test_bottom_layer_imports_only_the_bottom(bottom):
 def test_layers_point_one_way():
     lower = ("targeting.data", "targeting.scoring", "targeting.allocation", "targeting.output",
              "targeting.synth")
-    upper = ("targeting.plan", "targeting.compare", "targeting.cli", "targeting.commands")
+    upper = ("targeting.plan", "targeting.compare", "targeting.cli", "targeting.commands",
+             "targeting.web")
     for m in MODULES:
         if m.startswith(lower):
             assert not any(_reaches(m, u) for u in upper), m
@@ -139,6 +140,12 @@ def test_layers_point_one_way():
         if m.startswith("targeting.data"):
             assert not any(_reaches(m, x) for x in ("targeting.scoring", "targeting.allocation",
                                                     "targeting.output")), m
+
+
+def test_only_the_command_line_reaches_the_web_page():
+    # the web page sits on top, beside the command line, which imports it only when `serve` runs
+    assert [m for m in MODULES if _reaches(m, "targeting.web") and not m.startswith(("targeting.web",
+                                                                                       "targeting.cli"))] == []
 
 
 def test_only_the_command_line_imports_click():
