@@ -3,7 +3,9 @@
 Upload the bundled sample, plan, download the workbook, fill two decisions with openpyxl as the
 village meeting would, upload it, plan again and check the lists changed as decided; then upload
 the registers of the years after and see the review. Screenshots of every page at 1280x800 and on
-a 360-pixel-wide phone go to docs/screenshots/ (the README shows them).
+a 360-pixel-wide phone are taken every run; they go to docs/screenshots/ (the README shows them)
+when TARGETING_SCREENSHOTS=1, else to the test's temporary folder, so a test run leaves the
+repository as it found it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+DOCS_SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WIDE, PHONE = (1280, 800), (360, 780)
 
 
@@ -86,20 +88,21 @@ def browser(tmp_path):
     d = webdriver.Chrome(options=o, service=Service(CHROMEDRIVER))
     d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     d.downloads = downloads
+    d.shots = DOCS_SHOTS if os.environ.get("TARGETING_SCREENSHOTS") == "1" else tmp_path / "screenshots"
     yield d
     d.quit()
 
 
 def _shoot(d, name: str) -> None:
     """The page at 1280x800 and at 360 pixels wide (the viewport, as a person sees it first)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    d.shots.mkdir(parents=True, exist_ok=True)
     for (w, h), suffix in ((WIDE, "wide"), (PHONE, "phone")):
         d.set_window_size(w, h)
         # the window's size includes its frame in some modes: make the viewport exact
         vw, vh = d.execute_script("return [window.innerWidth, window.innerHeight]")
         d.set_window_size(w + (w - vw), h + (h - vh))
         d.execute_script("window.scrollTo(0, 0)")
-        d.save_screenshot(str(SHOTS / f"{name}_{suffix}.png"))
+        assert d.save_screenshot(str(d.shots / f"{name}_{suffix}.png"))
     d.set_window_size(*WIDE)
 
 
