@@ -321,7 +321,9 @@ def _summary(res: AllocationResult | None, fits: bool | None, total: int, why: s
     if res is None:
         return {"solved": False, "reason": why}
     return {"solved": True, "objective": float(res.objective), "status": res.status,
+            "bound": None if res.bound is None else float(res.bound),
             "gap": None if res.gap is None else float(res.gap),
+            "seconds": round(float(res.solve_seconds), 3),
             "total_vnd": int(total), "fits_province_budget": bool(fits)}
 
 
@@ -392,6 +394,7 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
             ok = _fits(inst_hi, mip.chosen, bounds) and not _broken(inst_hi, mip.chosen)
             tried["coupled_mip"] = {"solved": True, "objective": mip.objective,
                                     "status": mip.status, "bound": mip.bound,
+                                    "seconds": round(mip.seconds, 3),
                                     "fits_province_budget": ok}
             if ok:
                 plans["coupled_mip"] = (mip.chosen, mip.objective, mip.status)
