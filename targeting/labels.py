@@ -748,4 +748,5 @@ SPLIT_WORDS = {
         "của tỉnh; đã sử dụng: kinh phí kế hoạch dùng.",
     ),
     "budget_requested_vnd": ("Budget requested (VND)", "Kinh phí đề nghị (đồng)"),
+    "column": ("Budget split", "Cách phân bổ kinh phí"),
 }

@@ -99,7 +99,7 @@ def test_proportional_by_hand():
     assert shares.tolist() == [34, 33, 33]
 
 
-@hsettings(max_examples=200, deadline=None)
+@hsettings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 10**9), min_size=1, max_size=8), st.data())
 def test_property_proportional_shares_respect_bounds_and_total(req, data):
     n = len(req)
@@ -231,6 +231,7 @@ def _two_communes() -> dict[str, pd.DataFrame]:
 TOML = '[solver]\ntime_limit_s = 10\nrelative_gap = 0\n[policy]\n'
 
 
+@pytest.mark.slow
 def test_plan_folder_under_each_split(tmp_path):
     folder = write_tables(tmp_path / "s", _two_communes(), TOML + 'budget_split = "optimal"\n')
     r = cli("plan", folder, "--out", tmp_path / "opt")
@@ -260,6 +261,7 @@ def test_plan_folder_under_each_split(tmp_path):
     assert summary["budget_vnd"].tolist() == [50_000_000, 40_000_000]
 
 
+@pytest.mark.slow
 def test_fixed_is_the_plan_of_today(tmp_path):
     base = write_tables(tmp_path / "a", _two_communes(), TOML)
     fixed = write_tables(tmp_path / "b", _two_communes(),
@@ -296,3 +298,25 @@ def test_bounds_that_cannot_be_met_exit_3_before_any_work(tmp_path):
                           TOML + 'budget_split = "optimal"\nmax_commune_share = 0.5\n')
     r = cli("plan", folder, "--out", tmp_path / "out")
     assert r.exit_code == 2 and "policy.max_commune_share" in r.output and "got 0.5" in r.output
+
+
+@pytest.mark.slow
+def test_compare_sets_the_splits_side_by_side(tmp_path):
+    folder = write_tables(tmp_path / "s", _two_communes(), TOML)
+    r = cli("compare", folder, "--out", tmp_path / "cmp", "--strategies", "optimal,greedy",
+            "--splits", "fixed,proportional,optimal", "--no-curve")
+    assert r.exit_code == 0, r.output
+    c = pd.read_csv(tmp_path / "cmp" / "comparison.csv")
+    assert list(zip(c["strategy"], c["budget_split"])) == [
+        ("optimal", "fixed"), ("optimal", "proportional"), ("optimal", "optimal"),
+        ("greedy", "fixed"), ("greedy", "proportional")]
+    opt = c.set_index(["strategy", "budget_split"])["added_exits"]
+    assert opt["optimal", "optimal"] >= max(opt["optimal", "fixed"], opt["optimal", "proportional"]) - 1e-9
+    assert (tmp_path / "cmp" / "optimal-optimal" / "summary.csv").exists()
+    assert "optimal / proportional" in (tmp_path / "cmp" / "report.html").read_text(encoding="utf-8")
+    r = cli("compare", folder, "--out", tmp_path / "bad", "--splits", "equal")
+    assert r.exit_code == 2 and "unknown split equal" in r.output
+    # without --splits: the columns as before, and the scenario's own split
+    r = cli("compare", folder, "--out", tmp_path / "one", "--strategies", "optimal,greedy", "--no-curve")
+    c = pd.read_csv(tmp_path / "one" / "comparison.csv")
+    assert c["budget_split"].tolist() == ["fixed", "fixed"] and c.columns[-1] == "budget_split"

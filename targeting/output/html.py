@@ -451,6 +451,8 @@ def _exits_chart(s: pd.DataFrame, names: dict[str, str]) -> dict:
 
 def _comparison_section(c: pd.DataFrame, current: str) -> dict:
     cats = [str(x) for x in c["strategy"]]
+    if "budget_split" in c and c["budget_split"].nunique() > 1:  # compare --splits: name both
+        cats = [f"{s} / {b}" for s, b in zip(cats, c["budget_split"], strict=True)]
     per_bn = c["exits_per_billion_vnd"] if "exits_per_billion_vnd" in c else [np.nan] * len(c)
     unit = W["per_billion"]
     notes = [None if _missing(v) else f"({_num(v, 2)} / {unit[1]} · {unit[0]})" for v in per_bn]
@@ -464,6 +466,7 @@ def _comparison_section(c: pd.DataFrame, current: str) -> dict:
     # (column of the comparison, heading, cell of a row)
     cols = [
         ("strategy", _th("strategy"), lambda r: Cell(r["strategy"], form="b")),
+        ("budget_split", Cell(words=SPLIT_WORDS["column"], form="br"), lambda r: Cell(r["budget_split"])),
         ("status", _th("status"), lambda r: Cell(r.get("status", ""))),
         ("supported", _th("supported", True), lambda r: _n(_int(r["supported"]))),
         ("spent_vnd", _th("spent_mvnd", True), lambda r: _n(_mvnd(r["spent_vnd"]))),
@@ -481,6 +484,8 @@ def _comparison_section(c: pd.DataFrame, current: str) -> dict:
         ("solve_seconds", _th("time_s", True), lambda r: _n(_num(r["solve_seconds"], 2))),
     ]
     cols = [col for col in cols if col[0] in c]
+    if "budget_split" in c and c["budget_split"].nunique() <= 1:  # one split: as it always was
+        cols = [col for col in cols if col[0] != "budget_split"]
     rows = [_row(*(cell(r) for _, _, cell in cols), cls="current" if r.get("strategy") == current else "")
             for r in c.to_dict("records")]
     title = W["strategies_chart"]
