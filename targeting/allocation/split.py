@@ -24,7 +24,9 @@ commune may spend.
   3. if the best is not yet within ``relative_gap`` of the LP bound: below
      :data:`COUPLED_MIP_MAX_PAIRS` pairs, the coupled MIP (HiGHS) in the time left, whose own
      bound also counts; above, one coordinating round: the money the best plan leaves unspent
-     goes to the communes whose budgets the LP prices highest, and the plan is solved again.
+     goes to the communes whose budgets the LP prices highest, and the plan is solved again;
+  4. money the best plan still leaves unallocated is spent greedily (:func:`_top_up`: best
+     gain per VND, in projects and cooperatives already running) where that adds exits.
 
   The plan is the best of these (so never worse than the fixed or proportional split that was
   solved), its shares the least that fund it (each commune's spending, at least its minimum
@@ -51,6 +53,7 @@ from . import conflicts
 from .backends.highs import native_stdout_silenced
 from .baselines import run_baseline
 from .constraints import budgets
+from .fill import fill, greedy_order
 from .instance import Instance
 from .model import build_model, constraint_matrix
 from .objective import scale_gains, small_tiebreak_weights
@@ -407,6 +410,13 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
             route = "coordinating_round"
             attempt("coordinated", _coordinate(inst_hi, best()[1], bounds, lp), 1.0)
     name, chosen, objective = best()
+    if name and bounds.total > int(budgets.shares_for(inst_hi, chosen, bounds.lo).sum()):
+        topped = _top_up(inst_hi, chosen, bounds, lp)
+        if inst_hi.total_gain(topped) > objective and _fits(inst_hi, topped, bounds) \
+                and not _broken(inst_hi, topped):
+            tried["top_up"] = {"solved": True, "objective": inst_hi.total_gain(topped),
+                               "from": name, "added_households": int(len(topped) - len(chosen))}
+            name, chosen, objective = "top_up", topped, inst_hi.total_gain(topped)
     shares = budgets.shares_for(inst_hi, chosen, bounds.lo)
     inst_b = replace(inst, c_budget=shares)
     objective = inst_b.total_gain(chosen)
@@ -425,7 +435,9 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
                          "lp_shares": "the plan under the LP's shares",
                          "coordinating_round": "the plan under the LP's shares and one "
                                                "coordinating round (unspent money to the "
-                                               "communes the LP prices highest)"}[route]),
+                                               "communes the LP prices highest)"}[route]
+                      + "; money the best plan leaves unallocated spent greedily (top_up) "
+                        "where that adds exits"),
         "found_by": name or None,
         "bound": float(result.bound) if result.bound is not None else None,
         "lp_bound": float(lp.bound),
@@ -440,6 +452,39 @@ def _broken(inst: Instance, chosen: np.ndarray) -> bool:
     from .checks import violations
 
     return bool(violations(inst, chosen))
+
+
+def _top_up(inst_hi: Instance, chosen: np.ndarray, bounds: SplitBounds, lp: LPSolution,
+            communes: int = 10) -> np.ndarray:
+    """The plan with the money it leaves unallocated spent greedily: commune by commune (the
+    ``communes`` the coupled LP prices highest, with room below their largest share), the
+    plan's pairs kept and the best gain per VND added while every constraint holds, in projects
+    and cooperatives already running (so no group minimum is broken)."""
+    chosen = np.asarray(chosen, dtype=np.int64)
+    rest = greedy_order(inst_hi)
+    rest = rest[~np.isin(rest, chosen)]
+    shares = budgets.shares_for(inst_hi, chosen, bounds.lo)
+    done = 0
+    for c in np.lexsort((np.arange(len(shares)), -lp.budget_dual)):
+        pool = int(bounds.total - shares.sum())
+        if pool <= 0 or done >= communes:
+            break
+        if shares[c] >= bounds.hi[c]:
+            continue
+        done += 1
+        budget = shares.copy()
+        budget[c] = min(int(bounds.hi[c]), int(shares[c]) + pool)
+        n_p = np.bincount(inst_hi.pair_p[chosen], minlength=len(inst_hi.p_ids))
+        k = inst_hi.pair_k[chosen]
+        n_k = np.bincount(k[k >= 0], minlength=len(inst_hi.k_ids))
+        new = fill(replace(inst_hi, c_budget=budget), np.r_[chosen, rest],
+                   closed_p=(n_p == 0) & (inst_hi.p_min_group > 1),
+                   closed_k=(n_k == 0) & (inst_hi.k_min > 1))
+        if np.isin(chosen, new).all() and len(new) > len(chosen):
+            chosen = np.sort(new)
+            rest = rest[~np.isin(rest, chosen)]
+            shares = budgets.shares_for(inst_hi, chosen, bounds.lo)
+    return chosen
 
 
 def _coordinate(inst_hi: Instance, chosen: np.ndarray, bounds: SplitBounds,
