@@ -257,12 +257,24 @@ def make_plan(
     if pairs is not None:
         _say(progress, "solving the groups of communes the decisions touch again without them, "
                        "and pricing each decision")
+        # Under a province budget split the decisions are priced with each commune's share as
+        # its budget (the split held where the plan put it): groups of communes stay separate
+        # problems, as the pricing needs
+        price_communes, price_settings = scenario.communes, settings
+        if "budget_split" in meta:
+            shares = meta["budget_split"]["shares_vnd"]
+            price_communes = scenario.communes.assign(budget_vnd=scenario.communes["commune_id"]
+                                                      .astype(str).map(shares).astype("int64"))
+            price_settings = replace(settings, budget_split="fixed")
         prices = price_decisions(
             strategy, scenario.households, scenario.projects, scenario.cooperatives,
-            scenario.communes, gains, settings, decided=result, forced=pairs.forced,
+            price_communes, gains, price_settings, decided=result, forced=pairs.forced,
             removed=pairs.removed, capacity=capacity, engine=engine)
         allocation = _with_prices(allocation, prices)
         meta["decisions"] = _decisions_meta(decisions, result, prices, settings)
+        if "budget_split" in meta:
+            meta["decisions"]["budget_split"] = ("priced with each commune's share of the "
+                                                 "province budget as its budget")
     return Plan(
         scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
         meta=meta, result=result, scores=scores, gains=gains,

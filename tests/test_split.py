@@ -320,3 +320,19 @@ def test_compare_sets_the_splits_side_by_side(tmp_path):
     r = cli("compare", folder, "--out", tmp_path / "one", "--strategies", "optimal,greedy", "--no-curve")
     c = pd.read_csv(tmp_path / "one" / "comparison.csv")
     assert c["budget_split"].tolist() == ["fixed", "fixed"] and c.columns[-1] == "budget_split"
+
+
+@pytest.mark.slow
+def test_decisions_under_the_optimal_split_are_priced_with_the_shares(tmp_path):
+    folder = write_tables(tmp_path / "s", _two_communes(), TOML + 'budget_split = "optimal"\n')
+    (folder / "decisions.csv").write_text("household_id,decision,project_id,kind,note\n"
+                                          "g1,assign,p3,,họp thôn\nh1,exclude,,,\n", encoding="utf-8")
+    r = cli("allocate", folder, "--out", tmp_path / "out")
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(tmp_path / "out" / "allocation.csv", keep_default_na=False).set_index("household_id")
+    assert a.loc["g1", "project_id"] == "p3" and a.loc["h1", "project_id"] == ""
+    meta = json.loads((tmp_path / "out" / "plan.json").read_text(encoding="utf-8"))
+    assert meta["decisions"]["budget_split"].startswith("priced with each commune's share")
+    summary = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert (summary["spent_vnd"] <= summary["budget_vnd"]).all()
+    assert summary["budget_vnd"].sum() <= 90_000_000

@@ -308,8 +308,9 @@ def _fits(inst: Instance, chosen: np.ndarray, bounds: SplitBounds) -> bool:
 def _solve_shares(inst: Instance, shares: np.ndarray, settings: Settings, limit: float,
                   engine) -> AllocationResult:
     s = replace(settings, time_limit_s=max(0.5, float(limit)))
-    return solve_optimal(replace(inst, c_budget=np.asarray(shares, dtype=np.int64)), s,
-                         engine=engine)
+    funded = replace(inst, c_budget=np.asarray(shares, dtype=np.int64))
+    conflicts.raise_if_decisions_conflict(funded)  # assigned pairs these shares cannot fund
+    return solve_optimal(funded, s, engine=engine)
 
 
 def _chosen(inst: Instance, res: AllocationResult) -> np.ndarray:
