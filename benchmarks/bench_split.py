@@ -26,6 +26,9 @@ from targeting.plan import make_plan, resolve_model, scenario_gains
 from targeting.synth.instances import province
 
 
+SPLITS = list(BUDGET_SPLITS)
+
+
 def _row(split: str, objective, bound, gap, status, seconds, expected=np.nan, how=None) -> dict:
     how = how or {}
     tried = how.get("tried", {})
@@ -44,7 +47,7 @@ def on_scenario(folder: str, limit: float) -> list[dict]:
     gains, scores = scenario_gains(sc, model)
     print(f"model and gains: {time.perf_counter() - t0:.1f} s; {len(gains)} pairs", flush=True)
     rows = []
-    for split in BUDGET_SPLITS:
+    for split in SPLITS:
         s = replace(sc, settings=replace(sc.settings, budget_split=split))
         t0 = time.perf_counter()
         p = make_plan(s, model=model, model_source=source, gains=gains, scores=scores,
@@ -62,7 +65,7 @@ def on_province(households: int, communes: int, seed: int, limit: float) -> list
     print(f"instance: {len(t['households'])} households, {len(t['communes'])} communes, "
           f"{len(t['gains'])} pairs", flush=True)
     rows = []
-    for split in BUDGET_SPLITS:
+    for split in SPLITS:
         s = Settings(time_limit_s=limit, relative_gap=1e-4, workers=2, seed=seed,
                      min_ethnic_minority_share=0.2, min_poor_share=0.2, budget_split=split)
         t0 = time.perf_counter()
@@ -83,7 +86,10 @@ def main(argv=None):
     ap.add_argument("--communes", type=int, default=92)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--splits", default=",".join(BUDGET_SPLITS))
     a = ap.parse_args(argv)
+    global SPLITS
+    SPLITS = a.splits.split(",")
     print("load average:", os.getloadavg())
     rows = (on_scenario(a.scenario, a.time_limit) if a.scenario
             else on_province(a.households, a.communes, a.seed, a.time_limit))

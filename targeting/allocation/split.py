@@ -379,15 +379,18 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
     def proven(bound: float) -> bool:
         return bound - best()[2] <= settings.relative_gap * abs(bound) + 1e-12
 
-    # the two usual splits: what the report compares with, and plans of the coupled problem
-    attempt("fixed", bounds.requested, _COMPARE_SHARE)
-    attempt("proportional", proportional, _COMPARE_SHARE / (1 - _COMPARE_SHARE))
     bound = lp_bound
     lp_whole = np.clip(np.floor(lp_shares + 1e-6).astype(np.int64), bounds.lo, bounds.hi)
+    small = inst.n_pairs <= COUPLED_MIP_MAX_PAIRS
+    if not small:  # at province scale the LP's shares are the best bet: solved first
+        attempt("lp_shares", lp_whole, 0.4)
+    # the two usual splits: what the report compares with, and plans of the coupled problem
+    attempt("fixed", bounds.requested, _COMPARE_SHARE if small else 1 / 3)
+    attempt("proportional", proportional, _COMPARE_SHARE / (1 - _COMPARE_SHARE) if small else 0.5)
     route = "lp"
     if proven(bound):
         pass
-    elif inst.n_pairs <= COUPLED_MIP_MAX_PAIRS and limit - (time.perf_counter() - t0) > 0.5:
+    elif small and limit - (time.perf_counter() - t0) > 0.5:
         route = "coupled_mip"
         # most of the time left; the rest for the LP's shares should the MIP find no plan
         mip = _coupled_mip(inst_hi, cm, settings, 0.85 * (limit - (time.perf_counter() - t0)))
@@ -404,10 +407,9 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
                 plans["coupled_mip"] = (mip.chosen, mip.objective, mip.status)
                 bound = min(bound, mip.bound)
             stopped = stopped or mip.status == "timeout"
-    else:
+    elif not small:
         route = "lp_shares"
-        attempt("lp_shares", lp_whole, 0.6)
-        if not proven(bound) and limit - (time.perf_counter() - t0) > 1.0 and plans:
+        if limit - (time.perf_counter() - t0) > 1.0 and plans:
             route = "coordinating_round"
             attempt("coordinated", _coordinate(inst_hi, best()[1], bounds, lp), 1.0)
     name, chosen, objective = best()
