@@ -53,6 +53,7 @@ from . import conflicts
 from .backends.highs import native_stdout_silenced
 from .baselines import run_baseline
 from .constraints import budgets
+from .constraints.usage import usage
 from .fill import fill, greedy_order
 from .instance import Instance
 from .model import build_model, constraint_matrix
@@ -383,7 +384,7 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
     lp_whole = np.clip(np.floor(lp_shares + 1e-6).astype(np.int64), bounds.lo, bounds.hi)
     small = inst.n_pairs <= COUPLED_MIP_MAX_PAIRS
     if not small:  # at province scale the LP's shares are the best bet: solved first
-        attempt("lp_shares", lp_whole, 0.4)
+        attempt("lp_shares", lp_whole, 0.5)
     # the two usual splits: what the report compares with, and plans of the coupled problem
     attempt("fixed", bounds.requested, _COMPARE_SHARE if small else 1 / 3)
     attempt("proportional", proportional, _COMPARE_SHARE / (1 - _COMPARE_SHARE) if small else 0.5)
@@ -461,11 +462,10 @@ def _top_up(inst_hi: Instance, chosen: np.ndarray, bounds: SplitBounds, lp: LPSo
             communes: int = 10) -> np.ndarray:
     """The plan with the money it leaves unallocated spent greedily: commune by commune (the
     ``communes`` the coupled LP prices highest, with room below their largest share), the
-    plan's pairs kept and the best gain per VND added while every constraint holds, in projects
-    and cooperatives already running (so no group minimum is broken)."""
-    chosen = np.asarray(chosen, dtype=np.int64)
-    rest = greedy_order(inst_hi)
-    rest = rest[~np.isin(rest, chosen)]
+    plan kept and households added by best gain per VND on what it leaves (budgets, slots,
+    envelopes, cooperative capacity), in projects and cooperatives already running (so no group
+    minimum is broken), the additions meeting the quotas by themselves (so the plan's do too)."""
+    chosen = np.sort(np.asarray(chosen, dtype=np.int64))
     shares = budgets.shares_for(inst_hi, chosen, bounds.lo)
     done = 0
     for c in np.lexsort((np.arange(len(shares)), -lp.budget_dual)):
@@ -477,15 +477,21 @@ def _top_up(inst_hi: Instance, chosen: np.ndarray, bounds: SplitBounds, lp: LPSo
         done += 1
         budget = shares.copy()
         budget[c] = min(int(bounds.hi[c]), int(shares[c]) + pool)
-        n_p = np.bincount(inst_hi.pair_p[chosen], minlength=len(inst_hi.p_ids))
+        u = usage(inst_hi, chosen)
+        env = inst_hi.p_envelope
+        left = replace(inst_hi, c_budget=budget - u["commune_spend"],
+                       p_slots=inst_hi.p_slots - u["project_count"],
+                       p_envelope=np.where(env >= 0, env - u["project_spend"], env),
+                       k_capacity=inst_hi.k_capacity - u["coop_count"], pair_forced=None)
+        free = ~np.isin(inst_hi.pair_h, inst_hi.pair_h[chosen])
+        order = greedy_order(inst_hi)
+        order = order[free[order]]
         k = inst_hi.pair_k[chosen]
         n_k = np.bincount(k[k >= 0], minlength=len(inst_hi.k_ids))
-        new = fill(replace(inst_hi, c_budget=budget), np.r_[chosen, rest],
-                   closed_p=(n_p == 0) & (inst_hi.p_min_group > 1),
-                   closed_k=(n_k == 0) & (inst_hi.k_min > 1))
-        if np.isin(chosen, new).all() and len(new) > len(chosen):
-            chosen = np.sort(new)
-            rest = rest[~np.isin(rest, chosen)]
+        added = fill(left, order, closed_p=(u["project_count"] == 0) & (inst_hi.p_min_group > 1),
+                     closed_k=(n_k == 0) & (inst_hi.k_min > 1))
+        if len(added):
+            chosen = np.sort(np.r_[chosen, added])
             shares = budgets.shares_for(inst_hi, chosen, bounds.lo)
     return chosen
 
