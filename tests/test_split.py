@@ -336,3 +336,29 @@ def test_decisions_under_the_optimal_split_are_priced_with_the_shares(tmp_path):
     summary = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert (summary["spent_vnd"] <= summary["budget_vnd"]).all()
     assert summary["budget_vnd"].sum() <= 90_000_000
+
+
+@pytest.mark.slow
+def test_province_path_is_feasible_and_its_bound_holds(monkeypatch):
+    # the route for large provinces (no coupled MIP: the LP's shares, fixed, proportional, a
+    # coordinating round, the top-up) on a small random province, against the exact coupled MIP
+    import targeting.allocation.split as split_module
+    from targeting.synth.instances import province
+
+    t = province(n_communes=5, n_households=400, projects_per_commune=4, n_cooperatives=2, seed=3)
+    s = Settings(relative_gap=0.0, time_limit_s=10, workers=1, budget_split="optimal",
+                 min_poor_share=0.2)
+    exact = solve_tables("optimal", t, s)
+    monkeypatch.setattr(split_module, "COUPLED_MIP_MAX_PAIRS", 0)
+    large = solve_tables("optimal", t, s)
+    how = large.details["budget_split"]
+    assert "coupled_mip" not in how["tried"] and how["tried"]["lp_shares"]["solved"]
+    shares = pd.Series(how["shares_vnd"])
+    funded = t | {"communes": t["communes"].assign(
+        budget_vnd=t["communes"]["commune_id"].map(shares))}
+    assert plan_violations(funded, large, s) == []
+    assert shares.sum() <= how["province_budget_vnd"]
+    # each bound holds for the other's plan (both are plans of the same coupled problem)
+    assert large.objective <= exact.bound + 1e-9 and exact.objective <= large.bound + 1e-9
+    for name in ("fixed", "proportional"):
+        assert large.objective >= how["tried"][name]["objective"] - 1e-9
