@@ -25,7 +25,6 @@ from targeting.data import read_scenario
 from targeting.plan import make_plan, resolve_model, scenario_gains
 from targeting.synth.instances import province
 
-
 SPLITS = list(BUDGET_SPLITS)
 
 

@@ -525,6 +525,13 @@ def run_split(strategy: str, inst: Instance, households: pd.DataFrame, settings:
     if coupled:
         result, shares, found = solve_split(inst, bounds, prop, settings, engine=engine)
         how.update(found)
+        unsolved = [k for k in ("fixed", "proportional") if not found["tried"][k].get("solved")]
+        if unsolved:  # the optimal split could not show that it beats them
+            result.details.setdefault("warnings", []).append(
+                f"budget split: the {' and '.join(unsolved)} split{'s' if len(unsolved) > 1 else ''}"
+                f" could not be solved within time_limit_s = {settings.time_limit_s:g} beside the "
+                "optimal split, which solves up to four plans and the LP of the whole province: "
+                "give it more time (several times what a fixed plan needs) to compare them")
     else:
         shares = prop
         inst_p = replace(inst, c_budget=shares)
