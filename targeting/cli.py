@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import STRATEGIES
+from .config import BUDGET_SPLITS, STRATEGIES
 from .errors import TargetingError
 
 STRATEGY_CHOICE = click.Choice(STRATEGIES)
@@ -419,9 +419,12 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, decisions, 
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Solver time limit in seconds.")
 @click.option("--curve/--no-curve", default=True, show_default=True,
               help="Also re-solve at other budgets for the budget-exits curve.")
+@click.option("--splits", default=None,
+              help="Comma-separated province budget splits (fixed, proportional, optimal): each "
+                   "strategy under each (default: the scenario's [policy] budget_split).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
 @engine_options
-def compare(scenario, out, strategies, model_path, time_limit, curve, force, engine, scheduler):
+def compare(scenario, out, strategies, model_path, time_limit, curve, splits, force, engine, scheduler):
     """Run several strategies on one scenario and set their outcomes side by side."""
     from .compare import compare_strategies, write_comparison
     from .engine import open_engine
@@ -433,13 +436,18 @@ def compare(scenario, out, strategies, model_path, time_limit, curve, force, eng
             f"unknown strategy {', '.join(bad) or '(none)'}; expected some of {', '.join(STRATEGY_CHOICE.choices)}",
             param_hint="--strategies",
         )
+    split_names = None if splits is None else [s.strip() for s in splits.split(",") if s.strip()]
+    if split_names is not None and (not split_names or set(split_names) - set(BUDGET_SPLITS)):
+        raise click.BadParameter(
+            f"unknown split {', '.join(sorted(set(split_names) - set(BUDGET_SPLITS))) or '(none)'}; "
+            f"expected some of {', '.join(BUDGET_SPLITS)}", param_hint="--splits")
     _check_engine(engine, scheduler)
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
         with open_engine(engine, scheduler) as eng:
             result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
-                                        curve=curve, progress=say, engine=eng)
+                                        curve=curve, progress=say, engine=eng, splits=split_names)
         write_comparison(result, out, force=force)
     _print_comparison(result.table)
     click.echo(f"comparison written to {out}")
@@ -453,6 +461,8 @@ def _print_comparison(table) -> None:
     cols = ["strategy", "supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
             "exits_per_billion_vnd", "share_ethnic_minority", "share_female_head", "share_poor",
             "communes_meeting_target"]
+    if "budget_split" in table and table["budget_split"].nunique() > 1:  # compare --splits
+        cols.insert(1, "budget_split")
     for c in cols:
         t.add_column(c, justify="left" if c == "strategy" else "right")
     for r in table[cols].itertuples(index=False):

@@ -75,6 +75,9 @@ def budget_curve(
         communes = scenario.communes.copy()
         communes["budget_vnd"] = (communes["budget_vnd"] * m).round().astype("int64")
         sc = replace(scenario, communes=communes)
+        total = scenario.settings.province_budget_vnd
+        if total is not None and scenario.settings.budget_split != "fixed":  # scaled alike
+            sc = replace(sc, settings=replace(sc.settings, province_budget_vnd=round(total * m)))
         if progress:
             progress(f"budget curve: {m:g} x budget")
         p = make_plan(sc, model_source="shared", gains=gains, scores=scores, strategy=strategy,
@@ -102,8 +105,14 @@ def compare_strategies(
     curve: bool = True,
     progress=None,
     engine=None,
+    splits: list[str] | None = None,
 ) -> Comparison:
     """Plan ``scenario`` with each strategy, sharing one model and one gains table.
+
+    ``splits`` (of :data:`targeting.config.BUDGET_SPLITS`): each strategy under each province
+    budget split in turn (plans named ``<strategy>-<split>``; a baseline is not run under
+    ``optimal``, which would give it the proportional split again). comparison.csv's
+    ``budget_split`` says which split a row used.
 
     ``engine`` (:mod:`targeting.engine`) is used for scoring and every optimal solve.
     """
@@ -111,11 +120,19 @@ def compare_strategies(
     gains, scores = scenario_gains(scenario, model, engine=engine)
     plans: dict[str, Plan] = {}
     for s in strategies:
-        if progress:
-            progress(f"strategy {s}")
-        plans[s] = make_plan(scenario, model=model, model_source=source, gains=gains, scores=scores,
-                             strategy=s, time_limit_s=time_limit_s, engine=engine)
+        for split in splits or [None]:
+            if split == "optimal" and s != "optimal":
+                continue  # a baseline cannot choose shares: it would repeat its proportional row
+            if progress:
+                progress(f"strategy {s}" + (f", {split} budget split" if split else ""))
+            sc = scenario if split is None else replace(
+                scenario, settings=replace(scenario.settings, budget_split=split))
+            plans[s if split is None else f"{s}-{split}"] = make_plan(
+                sc, model=model, model_source=source, gains=gains, scores=scores, strategy=s,
+                time_limit_s=time_limit_s, engine=engine)
     table = pd.DataFrame([comparison_row(p) for p in plans.values()])
+    # which province budget split each row used (the scenario's own, unless ``splits``)
+    table["budget_split"] = [p.scenario.settings.budget_split for p in plans.values()]
     cv = None
     if curve:
         cv = budget_curve(scenario, gains, scores, strategy="optimal" if "optimal" in strategies else strategies[0],

@@ -16,7 +16,7 @@ from .errors import Problem
 
 __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "REGISTER_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
-    "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "BACKENDS", "Settings", "parse_settings", "bundled_sample",
+    "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "BACKENDS", "BUDGET_SPLITS", "Settings", "parse_settings", "bundled_sample",
     "bundled_model",
 ]
 
@@ -81,11 +81,19 @@ _SETTINGS_SPEC: dict[str, dict[str, tuple[type | tuple[type, ...], object]]] = {
         "min_ethnic_minority_share": ((int, float), 0.0),
         "min_poor_share": ((int, float), 0.0),
         "consent": (str, "any"),
+        "budget_split": (str, "fixed"),
+        "province_budget_vnd": (int, None),
+        "min_commune_share": ((int, float), 0.5),
+        "max_commune_share": ((int, float), 2.0),
     },
     "standard": {"score_line_rural": (int, None), "score_line_urban": (int, None)},
 }
 #: ``[policy] consent``: ``any`` shows what households asked for (``wants``); ``wants`` enforces it.
 CONSENT = ("any", "wants")
+#: ``[policy] budget_split``: how the province's money is split between communes. ``fixed``: each
+#: commune's ``budget_vnd`` is its cap; ``proportional``: the total in proportion to poor
+#: households; ``optimal``: the optimizer decides each share (:mod:`targeting.allocation.split`).
+BUDGET_SPLITS = ("fixed", "proportional", "optimal")
 
 
 @dataclass
@@ -103,6 +111,12 @@ class Settings:
     min_ethnic_minority_share: float = 0.0
     min_poor_share: float = 0.0
     consent: str = "any"
+    budget_split: str = "fixed"
+    #: the money the province splits; None: the sum of the communes' ``budget_vnd``
+    province_budget_vnd: int | None = None
+    #: each commune's share is between these multiples of its own ``budget_vnd``
+    min_commune_share: float = 0.5
+    max_commune_share: float = 2.0
     score_line_rural: int | None = None
     score_line_urban: int | None = None
 
@@ -140,6 +154,11 @@ class Settings:
             d["solver"]["backend"] = self.backend
         if self.consent != "any":
             d["policy"]["consent"] = self.consent
+        if self.budget_split != "fixed":  # the province budget split: only when one is asked for
+            d["policy"].update(budget_split=self.budget_split,
+                               province_budget_vnd=self.province_budget_vnd,
+                               min_commune_share=self.min_commune_share,
+                               max_commune_share=self.max_commune_share)
         lines = {k: getattr(self, k) for k in ("score_line_rural", "score_line_urban")}
         if any(v is not None for v in lines.values()):
             d["standard"] = {k: v for k, v in lines.items() if v is not None}
@@ -223,6 +242,7 @@ def _check_settings(s: Settings, file: str, problems: list[Problem], standards: 
         problems.append(
             Problem(file, None, "policy.consent", f"expected one of {', '.join(CONSENT)}; got {s.consent!r}")
         )
+    _check_split(s, file, problems)
     for key in ("score_line_rural", "score_line_urban"):
         v = getattr(s, key)
         if v is not None and v < 0:
@@ -231,6 +251,26 @@ def _check_settings(s: Settings, file: str, problems: list[Problem], standards: 
         v = getattr(s, key)
         if not 0 <= v <= 1:
             problems.append(Problem(file, None, f"policy.{key}", f"expected a share between 0 and 1; got {v}"))
+
+
+def _check_split(s: Settings, file: str, problems: list[Problem]) -> None:
+    """The province budget split's settings: a known split, a positive total, and share bounds
+    that let a commune keep its own budget (``min_commune_share <= 1 <= max_commune_share``)."""
+    if s.budget_split not in BUDGET_SPLITS:
+        problems.append(Problem(file, None, "policy.budget_split",
+                                f"expected one of {', '.join(BUDGET_SPLITS)}; got {s.budget_split!r}"))
+    if s.province_budget_vnd is not None and s.province_budget_vnd <= 0:
+        problems.append(Problem(file, None, "policy.province_budget_vnd",
+                                f"expected a whole number of VND > 0; got {s.province_budget_vnd}"))
+    lo, hi = s.min_commune_share, s.max_commune_share
+    if not 0 <= lo <= 1:
+        problems.append(Problem(file, None, "policy.min_commune_share",
+                                f"expected a multiple of the commune's budget_vnd between 0 and 1; "
+                                f"got {lo:g}"))
+    if not 1 <= hi <= 100:
+        problems.append(Problem(file, None, "policy.max_commune_share",
+                                f"expected a multiple of the commune's budget_vnd between 1 and 100; "
+                                f"got {hi:g}"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -961,3 +961,74 @@ WEB_VALUE_WORDS = {
     "a number": "số",
     "text": "chữ",
 }
+
+#: The province budget split in the report (``[policy] budget_split``; targeting.output.html).
+SPLIT_WORDS = {
+    "title": ("Province budget split", "Phân bổ kinh phí của tỉnh"),
+    "proportional": (
+        "The province's {total} million VND are split between the communes in proportion to "
+        "their poor households, each share between {lo}× and {hi}× the commune's own budget.",
+        "Tổng kinh phí {total} triệu đồng của tỉnh được chia cho các xã theo số hộ nghèo, phần "
+        "của mỗi xã từ {lo} đến {hi} lần kinh phí xã đề nghị.",
+    ),
+    "optimal": (
+        "The optimizer split the province's {total} million VND between the communes for the "
+        "most expected sustained exits, each share between {lo}× and {hi}× the commune's own "
+        "budget.",
+        "Tổng kinh phí {total} triệu đồng của tỉnh được phân bổ cho các xã sao cho có nhiều hộ "
+        "thoát nghèo bền vững nhất, phần của mỗi xã từ {lo} đến {hi} lần kinh phí xã đề nghị.",
+    ),
+    "baseline": (
+        "A baseline strategy cannot choose the shares: this plan uses the proportional split.",
+        "Phương án so sánh không tự chọn được phần kinh phí: kế hoạch này dùng cách chia theo "
+        "số hộ nghèo.",
+    ),
+    "more": (
+        "The same total buys {d} more expected sustained exits than the {split} split ({ours} "
+        "against {theirs}).",
+        "Với cùng tổng kinh phí, cách phân bổ này có thêm {d} hộ dự kiến thoát nghèo bền vững so "
+        "với cách chia {split} ({ours} so với {theirs}).",
+    ),
+    "at_least": (
+        "The {split} split's plan was solved in a share of the time limit; its proven bound, "
+        "{bound}, still leaves at least {d} more exits to this split.",
+        "Kế hoạch theo cách chia {split} được giải trong một phần thời gian; ngay cả cận trên "
+        "đã chứng minh của nó ({bound}) vẫn kém cách phân bổ này ít nhất {d} hộ.",
+    ),
+    "unproven": (
+        "The {split} split's plan was solved in a share of the time limit and may be up to "
+        "{gap} below its own best.",
+        "Kế hoạch theo cách chia {split} được giải trong một phần thời gian, có thể thấp hơn "
+        "mức tốt nhất của nó tới {gap}.",
+    ),
+    "other_total": (
+        "The {split} split spends {total} million VND, more than the province's total: not "
+        "compared.",
+        "Cách chia {split} dùng {total} triệu đồng, vượt tổng kinh phí của tỉnh: không so sánh.",
+    ),
+    "not_solved": (
+        "The {split} split was not solved ({reason}).",
+        "Chưa giải được kế hoạch theo cách chia {split} ({reason}).",
+    ),
+    "fixed": ("fixed (each commune its own budget)", "cố định (mỗi xã theo kinh phí của xã)"),
+    "proportional_name": ("proportional (to poor households)", "theo số hộ nghèo"),
+    "unallocated": (
+        "{m} million VND of the total are not allocated: no commune could use them within its "
+        "largest share and the projects on offer.",
+        "{m} triệu đồng chưa được phân bổ: không xã nào dùng được trong giới hạn phần tối đa và "
+        "các dự án hiện có.",
+    ),
+    "chart": ("Budget requested and received by commune (million VND)",
+              "Kinh phí xã đề nghị và được phân bổ (triệu đồng)"),
+    "requested": ("requested", "Đề nghị"),
+    "received": ("received", "Được phân bổ"),
+    "spent": ("spent", "Đã sử dụng"),
+    "caption": (
+        "Requested: the commune's own budget (communes.csv budget_vnd); received: its share of "
+        "the province's total under this split; spent: what the plan uses.",
+        "Đề nghị: kinh phí của xã (communes.csv); được phân bổ: phần của xã trong tổng kinh phí "
+        "của tỉnh; đã sử dụng: kinh phí kế hoạch dùng.",
+    ),
+    "budget_requested_vnd": ("Budget requested (VND)", "Kinh phí đề nghị (đồng)"),
+    "column": ("Budget split", "Cách phân bổ kinh phí"),
+}

@@ -20,6 +20,7 @@ import pandas as pd
 from . import __version__
 from .allocation import AllocationResult, run_strategy
 from .allocation.prices import DecisionPrices, price_decisions
+from .allocation.split import split_bounds
 from .config import STRATEGIES, bundled_model
 from .data import Scenario
 from .data.decisions import DecisionPairs, decision_pairs, decisions_by_household
@@ -209,6 +210,9 @@ def make_plan(
     settings = scenario.settings
     if time_limit_s is not None:
         settings = replace(settings, time_limit_s=float(time_limit_s))
+    if settings.budget_split != "fixed":  # bounds that cannot be met: exit 3 before any training
+        split_bounds(scenario.communes["commune_id"].to_numpy(),
+                     scenario.communes["budget_vnd"].to_numpy(), settings)
     if gains is None:
         if model is None and model_source is None:
             model, model_source = resolve_model(scenario, model_path, progress)
@@ -242,26 +246,56 @@ def make_plan(
     allocation = _allocation_table(scenario, gains, scores, result)
     if pairs is not None:
         allocation = _with_decisions(allocation, decisions, pairs, gains)
-    summary = commune_outcomes(allocation, scenario.communes)
+    summary = _summary(allocation, scenario.communes, result)
     groups = {
         by: group_outcomes(allocation, scenario.households, by)
         for by in ("ethnic_minority", "female_head", "village")
     }
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
+    if "budget_split" in result.details:  # plan.json says how the province's money was split
+        meta["budget_split"] = result.details.pop("budget_split")
     if pairs is not None:
         _say(progress, "solving the groups of communes the decisions touch again without them, "
                        "and pricing each decision")
+        # Under a province budget split the decisions are priced with each commune's share as
+        # its budget (the split held where the plan put it): groups of communes stay separate
+        # problems, as the pricing needs
+        price_communes, price_settings = scenario.communes, settings
+        if "budget_split" in meta:
+            shares = meta["budget_split"]["shares_vnd"]
+            price_communes = scenario.communes.assign(budget_vnd=scenario.communes["commune_id"]
+                                                      .astype(str).map(shares).astype("int64"))
+            price_settings = replace(settings, budget_split="fixed")
         prices = price_decisions(
             strategy, scenario.households, scenario.projects, scenario.cooperatives,
-            scenario.communes, gains, settings, decided=result, forced=pairs.forced,
+            price_communes, gains, price_settings, decided=result, forced=pairs.forced,
             removed=pairs.removed, capacity=capacity, engine=engine)
         allocation = _with_prices(allocation, prices)
         meta["decisions"] = _decisions_meta(decisions, result, prices, settings)
+        if "budget_split" in meta:
+            meta["decisions"]["budget_split"] = ("priced with each commune's share of the "
+                                                 "province budget as its budget")
     return Plan(
         scenario=scenario, strategy=strategy, allocation=allocation, summary=summary, groups=groups,
         meta=meta, result=result, scores=scores, gains=gains,
         extra={} if pairs is None else {"decisions": decisions},  # the workbook prefills them
     )
+
+
+def _summary(allocation: pd.DataFrame, communes: pd.DataFrame,
+             result: AllocationResult) -> pd.DataFrame:
+    """summary.csv; under a province budget split ``budget_vnd`` is the commune's share and
+    ``budget_requested_vnd`` (after it) its own ``budget_vnd`` from communes.csv."""
+    split = result.details.get("budget_split")
+    if split is None:
+        return commune_outcomes(allocation, communes)
+    shared = communes.copy()
+    shares = shared["commune_id"].astype(str).map(split["shares_vnd"])
+    shared["budget_vnd"] = shares.fillna(shared["budget_vnd"]).astype("int64")
+    out = commune_outcomes(allocation, shared)
+    out.insert(out.columns.get_loc("budget_vnd") + 1, "budget_requested_vnd",
+               communes["budget_vnd"].astype("int64").to_numpy())
+    return out
 
 
 def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:

@@ -97,17 +97,30 @@ class BruteForce:
     """Every plan of tables ``t`` (or of a built instance) that meets every constraint, with its
     pairs and objective: the exact optimum of tiny cases, with or without decisions."""
 
-    def __init__(self, t, settings: Settings | None = None):
+    def __init__(self, t, settings: Settings | None = None, split=None):
+        """``split`` (a :class:`targeting.allocation.split.SplitBounds`): the coupled problem of
+        the province budget split instead, each commune spending at most its largest share and
+        the shares (at least the minimums) adding up to at most the total."""
         inst = t if hasattr(t, "pair_h") else build_instance(
             t["households"], t["projects"], t["cooperatives"], t["communes"], t["gains"],
             settings or Settings())
+        if split is not None:
+            from dataclasses import replace
+
+            from targeting.allocation.constraints.budgets import coupled_violations
+
+            inst = replace(inst, c_budget=split.hi)
+            fits = lambda ch: not coupled_violations(inst, ch, split.lo, split.hi,  # noqa: E731
+                                                     split.total)
+        else:
+            fits = lambda ch: True  # noqa: E731
         keys = list(zip(inst.hh_ids[inst.pair_h].astype(str), inst.p_ids[inst.pair_p].astype(str)))
         options = [[None] + [i for i in range(inst.n_pairs) if inst.pair_h[i] == h]
                    for h in range(len(inst.hh_ids))]
         self.plans = []
         for pick in itertools.product(*options):
             chosen = np.array([i for i in pick if i is not None], dtype=np.int64)
-            if not violations(inst, chosen):
+            if not violations(inst, chosen) and fits(chosen):
                 self.plans.append(({keys[i] for i in chosen}, inst.total_gain(chosen)))
 
     def best(self, forced=(), removed=()) -> float:

@@ -29,6 +29,9 @@ Modules, from the bottom up:
   supported, and the slack of each constraint family.
 - :mod:`.prices`: what the village meeting's decisions cost (the touched groups of communes
   solved again without them, and each decision alone).
+- :mod:`.split`: the province budget split (``[policy] budget_split``): proportional shares, and
+  the optimal split, whose one province row (:func:`.constraints.budgets.coupled_rows`) couples
+  every commune.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from .mip import BACKENDS, solve_plan
 from .pipeline import solve_whole
 from .results import AllocationResult, LPSolution, SolveOutcome, relative_gap
 
-__all__ = ["solve_optimal", "solve_component", "is_large", "shadow_prices", "DECOMPOSE_MIN_PAIRS",
+__all__ = ["solve_optimal", "optimal_result", "solve_component", "is_large", "shadow_prices", "DECOMPOSE_MIN_PAIRS",
            "SPLITS"]
 
 #: Above this many pairs (and with more than one commune) the model is split.
@@ -126,6 +126,14 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     if out.lp is not None:
         # both are proven upper bounds: keep the tighter
         out.bound = min(out.bound, float(out.lp.bound) + 1e-9 * abs(out.lp.bound))
+    return optimal_result(inst, settings, out, t0)
+
+
+def optimal_result(inst: Instance, settings: Settings, out: SolveOutcome,
+                   t0: float) -> AllocationResult:
+    """The :class:`AllocationResult` of an optimizer's plan ``out`` on ``inst``: the plan
+    checked against every constraint, explained (slack, shadow prices from ``out.lp``, why a
+    household was not supported), its bound and gap as ``out`` proves them."""
     out.bound = max(out.bound, out.objective)
     chosen = np.asarray(out.chosen, dtype=np.int64)
     conflicts.raise_if_conflicts(inst, chosen, settings)

@@ -10,6 +10,7 @@ from .baselines import run_baseline
 from .instance import build_instance
 from .results import AllocationResult
 from .solve import solve_optimal
+from .split import run_split
 
 __all__ = ["run_strategy"]
 
@@ -49,6 +50,9 @@ def run_strategy(
         The village meeting's decisions as pairs (``household_id, project_id``): a forced pair
         is in every plan (the baselines take it first), a removed pair in none.
 
+    With ``settings.budget_split`` other than ``fixed`` the communes' budgets are first split
+    from the province's total (:mod:`.split`); ``details["budget_split"]`` lists the shares.
+
     Returns
     -------
     AllocationResult
@@ -64,6 +68,8 @@ def run_strategy(
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
     inst = build_instance(households, projects, cooperatives, communes, gains, settings,
                           forced=forced, removed=removed)
+    if settings.budget_split != "fixed":  # the province's money split between communes first
+        return run_split(strategy, inst, households, settings, capacity=capacity, engine=engine)
     conflicts.raise_if_decisions_conflict(inst)
     if strategy == "optimal":
         return solve_optimal(inst, settings, engine=engine)

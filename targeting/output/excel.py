@@ -306,7 +306,9 @@ def _write_commune(ws, w: _Writer, c, srow, rows: pd.DataFrame, coop_names, proj
     if pd.notna(get("exits_p10")) and pd.notna(get("exits_p90")):
         rng = f"{int(get('exits_p10'))}-{int(get('exits_p90'))}"
     pairs = [
-        ("budget", getattr(c, "budget_vnd", None), VND_FORMAT, "spent", get("spent_vnd"), VND_FORMAT),
+        # the commune's share under a province budget split (summary.csv), else its own budget
+        ("budget", getattr(c, "budget_vnd", None) if get("budget_requested_vnd") is None
+         else get("budget_vnd"), VND_FORMAT, "spent", get("spent_vnd"), VND_FORMAT),
         ("supported_count", int(supported.sum()), "0", "not_supported_count", int((~supported).sum()), "0"),
         ("expected_exits", get("expected_exits"), EXITS_FORMAT, "exits_range", rng, None),
         ("added_exits", get("added_exits"), EXITS_FORMAT, "expected_exits_poor", get("expected_exits_poor"),

@@ -33,6 +33,7 @@ from ..labels import (
     NOT_SUPPORTED,
     PAGE_LABELS,
     PLAN_STATUS_LABELS,
+    SPLIT_WORDS,
     STRATEGY_LABELS,
     bilingual,
 )
@@ -103,6 +104,7 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         status=_status_section(plan, meta),
         quality={"title": MODEL_WORDS["title"], "sentences": model_quality(meta.get("model"))},
         communes=_communes_section(plan, names),
+        split=_split_section(plan, meta, names),
         meeting=_meeting_section(plan, meta, names),
         comparison=(_comparison_section(comparison, meta.get("strategy", getattr(plan, "strategy", "")))
                     if comparison is not None and len(comparison) else None),
@@ -373,6 +375,62 @@ def _communes_section(plan, names: dict[str, str]) -> dict:
             "out_of_reach": [reach[c] for c in s["commune_id"] if c in reach]}
 
 
+def _split_section(plan, meta: dict, names: dict[str, str]) -> dict | None:
+    """The province budget split: how it was made, what it buys against the fixed and the
+    proportional splits (when they were solved beside it), and a chart of each commune's budget
+    requested, received and spent. None under the fixed split."""
+    split = meta.get("budget_split")
+    s = plan.summary
+    if not split or "budget_requested_vnd" not in s:
+        return None
+    sw = SPLIT_WORDS
+    fmt = {"total": _mvnd(split["province_budget_vnd"]), "lo": f"{split['min_commune_share']:g}",
+           "hi": f"{split['max_commune_share']:g}"}
+    method = split.get("method", "")
+    coupled = "tried" in split
+    sentences = [tuple(t.format(**fmt) for t in sw["optimal" if coupled else "proportional"])]
+    if method == "optimal" and not coupled:
+        sentences.append(sw["baseline"])
+    ours = float(meta.get("objective", np.nan))
+    tol = float((meta.get("settings") or {}).get("solver", {}).get("relative_gap", 0.0) or 0.0)
+    for key, label in (("fixed", sw["fixed"]), ("proportional", sw["proportional_name"])):
+        t = (split.get("tried") or {}).get(key)
+        if t is None:
+            continue
+        if not t.get("solved"):
+            sentences.append(tuple(x.format(split=n, reason=t.get("reason", ""))
+                                   for x, n in zip(sw["not_solved"], label, strict=True)))
+        elif not t.get("fits_province_budget", True):
+            sentences.append(tuple(x.format(split=n, total=_mvnd(t.get("total_vnd")))
+                                   for x, n in zip(sw["other_total"], label, strict=True)))
+        else:
+            theirs = float(t["objective"])
+            sentences.append(tuple(x.format(split=n, d=_num(ours - theirs, 2), ours=_num(ours, 2),
+                                            theirs=_num(theirs, 2))
+                                   for x, n in zip(sw["more"], label, strict=True)))
+            if not _missing(t.get("gap")) and float(t["gap"]) > tol + 1e-12:
+                # not proven in its share of the time: what its bound still guarantees
+                bound = t.get("bound")
+                sure = None if _missing(bound) else ours - float(bound)
+                words, d = ((sw["at_least"], sure) if sure is not None and sure > 0
+                            else (sw["unproven"], None))
+                sentences.append(tuple(x.format(split=n, gap=_pct(t["gap"], 2), d=_num(d, 2),
+                                                bound=_num(bound, 2))
+                                       for x, n in zip(words, label, strict=True)))
+    if split.get("unallocated_vnd"):
+        sentences.append(tuple(x.format(m=_mvnd(split["unallocated_vnd"])) for x in sw["unallocated"]))
+    cats = [names.get(c, c) for c in s["commune_id"]]
+    series = [
+        {"name": bilingual(sw["requested"]), "color": LIGHT_ORANGE,
+         "values": list(s["budget_requested_vnd"].astype(float) / 1e6)},
+        {"name": bilingual(sw["received"]), "color": BLUE, "values": list(s["budget_vnd"].astype(float) / 1e6)},
+        {"name": bilingual(sw["spent"]), "color": LIGHT_BLUE, "values": list(s["spent_vnd"].astype(float) / 1e6)},
+    ]
+    chart = {"title": sw["chart"], "svg": _hbars(cats, series, title=bilingual(sw["chart"])),
+             "caption": sw["caption"]}
+    return {"title": sw["title"], "sentences": sentences, "chart": chart}
+
+
 def _exits_chart(s: pd.DataFrame, names: dict[str, str]) -> dict:
     cats = [names.get(c, c) for c in s["commune_id"]]
     if s["expected_exits"].notna().any():
@@ -393,6 +451,8 @@ def _exits_chart(s: pd.DataFrame, names: dict[str, str]) -> dict:
 
 def _comparison_section(c: pd.DataFrame, current: str) -> dict:
     cats = [str(x) for x in c["strategy"]]
+    if "budget_split" in c and c["budget_split"].nunique() > 1:  # compare --splits: name both
+        cats = [f"{s} / {b}" for s, b in zip(cats, c["budget_split"], strict=True)]
     per_bn = c["exits_per_billion_vnd"] if "exits_per_billion_vnd" in c else [np.nan] * len(c)
     unit = W["per_billion"]
     notes = [None if _missing(v) else f"({_num(v, 2)} / {unit[1]} · {unit[0]})" for v in per_bn]
@@ -406,6 +466,7 @@ def _comparison_section(c: pd.DataFrame, current: str) -> dict:
     # (column of the comparison, heading, cell of a row)
     cols = [
         ("strategy", _th("strategy"), lambda r: Cell(r["strategy"], form="b")),
+        ("budget_split", Cell(words=SPLIT_WORDS["column"], form="br"), lambda r: Cell(r["budget_split"])),
         ("status", _th("status"), lambda r: Cell(r.get("status", ""))),
         ("supported", _th("supported", True), lambda r: _n(_int(r["supported"]))),
         ("spent_vnd", _th("spent_mvnd", True), lambda r: _n(_mvnd(r["spent_vnd"]))),
@@ -423,6 +484,8 @@ def _comparison_section(c: pd.DataFrame, current: str) -> dict:
         ("solve_seconds", _th("time_s", True), lambda r: _n(_num(r["solve_seconds"], 2))),
     ]
     cols = [col for col in cols if col[0] in c]
+    if "budget_split" in c and c["budget_split"].nunique() <= 1:  # one split: as it always was
+        cols = [col for col in cols if col[0] != "budget_split"]
     rows = [_row(*(cell(r) for _, _, cell in cols), cls="current" if r.get("strategy") == current else "")
             for r in c.to_dict("records")]
     title = W["strategies_chart"]
