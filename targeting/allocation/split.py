@@ -383,11 +383,14 @@ def solve_split(inst: Instance, bounds: SplitBounds, proportional: np.ndarray,
     bound = lp_bound
     lp_whole = np.clip(np.floor(lp_shares + 1e-6).astype(np.int64), bounds.lo, bounds.hi)
     small = inst.n_pairs <= COUPLED_MIP_MAX_PAIRS
-    if not small:  # at province scale the LP's shares are the best bet: solved first
-        attempt("lp_shares", lp_whole, 0.5)
-    # the two usual splits: what the report compares with, and plans of the coupled problem
+    # The two usual splits: what the report compares with, and plans of the coupled problem.
+    # The fixed split goes first at every scale, so the plan is never below the fixed plan the
+    # report sets beside it, however short the time (at province scale with the LP's shares
+    # first, a 60 s limit left the fixed split no time and the plan 0.6% below it).
     attempt("fixed", bounds.requested, _COMPARE_SHARE if small else 1 / 3)
-    attempt("proportional", proportional, _COMPARE_SHARE / (1 - _COMPARE_SHARE) if small else 0.5)
+    if not small:  # at province scale the LP's shares are the best bet for more exits
+        attempt("lp_shares", lp_whole, 0.5)
+    attempt("proportional", proportional, _COMPARE_SHARE / (1 - _COMPARE_SHARE) if small else 1.0)
     route = "lp"
     if proven(bound):
         pass
