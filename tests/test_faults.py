@@ -1,0 +1,297 @@
+"""Faults of the machinery, tried for real: two runs writing one folder, a full disk, a killed run.
+
+Each test here is a row of docs/robustness.md ("Faults of the machinery").
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from targeting.errors import DiskFullError, OutputInUseError
+from targeting.output.files import hold_output, lock_path, write_folder_atomically
+
+from .support import cli, digest
+
+TARGETING = [sys.executable, "-m", "targeting"]
+
+
+def _env() -> dict:
+    # the subprocess runs this worktree's code, as the tests do
+    root = str(Path(__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def _dead_pid() -> int:
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def _write_lock(out: Path, **info) -> Path:
+    lock = lock_path(out)
+    lock.write_text(json.dumps(info) + "\n", encoding="utf-8")
+    return lock
+
+
+def _leftovers(folder: Path, name: str) -> list[str]:
+    """Temporary folders, old copies and locks of output ``name`` left in ``folder``."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(f".{name}"))
+
+
+# --- two runs, one --out -------------------------------------------------------------------------
+
+def test_a_live_lock_refuses_the_second_run(tiny, tmp_path):
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "allocation.csv").write_text("the other run's\n")
+    before = digest(out)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock = _write_lock(out, pid=other.pid, host=socket.gethostname(), time="2026-11-29T10:00:00+0000")
+        r = cli("plan", tiny, "--out", out, "--strategy", "greedy", "--force", catch=True)
+        assert r.exit_code == 1, r.output
+        assert f"{out} is in use" in r.output and str(other.pid) in r.output
+        assert "Traceback" not in r.output
+        assert digest(out) == before  # the other run's folder is left alone
+        assert lock.exists()  # and so is its lock
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_a_stale_lock_is_taken_over_and_released(tiny, tmp_path):
+    out = tmp_path / "plan"
+    lock = _write_lock(out, pid=_dead_pid(), host=socket.gethostname(), time="2026-11-29T10:00:00+0000")
+    r = cli("plan", tiny, "--out", out, "--strategy", "greedy", catch=True)
+    assert r.exit_code == 0, r.output
+    assert (out / "allocation.csv").exists()
+    assert not lock.exists()
+    assert _leftovers(tmp_path, "plan") == []
+
+
+def test_a_lock_from_another_host_is_never_taken_over(tmp_path):
+    out = tmp_path / "model"
+    _write_lock(out, pid=_dead_pid(), host="another-machine.invalid", time="2026-11-29T10:00:00+0000")
+    with pytest.raises(OutputInUseError, match="another-machine.invalid"):
+        write_folder_atomically(out, lambda tmp: (tmp / "x").write_text("x"))
+    assert not out.exists()
+
+
+def test_an_unreadable_lock_is_respected(tmp_path):
+    out = tmp_path / "review"
+    lock_path(out).write_bytes(b"\x00garbage")
+    with pytest.raises(OutputInUseError, match="remove .*lock"):
+        write_folder_atomically(out, lambda tmp: (tmp / "x").write_text("x"))
+
+
+def test_lock_is_reentrant_within_a_run_and_released_on_error(tmp_path):
+    out = tmp_path / "plan"
+    lock = lock_path(out)
+    with hold_output(out):
+        assert lock.exists()
+        write_folder_atomically(out, lambda tmp: (tmp / "a").write_text("a"))  # the same run
+        assert lock.exists()
+
+        def fail(tmp):
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            write_folder_atomically(out, fail, force=True)
+        assert lock.exists()
+    assert not lock.exists()
+    assert (out / "a").read_text() == "a"
+    assert _leftovers(tmp_path, "plan") == []
+
+
+@pytest.mark.parametrize("args", [
+    ["plan", "{missing}", "--out", "{out}"],  # bad input: exit 2
+    ["train", "{missing}", "--out", "{out}"],
+    ["review", "{missing}", "--after", "{missing}", "--out", "{out}"],
+    ["compare", "{missing}", "--out", "{out}"],
+])
+def test_lock_released_on_bad_input(tmp_path, args):
+    out = tmp_path / "out"
+    r = cli(*[a.format(missing=tmp_path / "missing", out=out) for a in args], catch=True)
+    assert r.exit_code == 2, r.output
+    assert not out.exists()
+    assert _leftovers(tmp_path, "out") == []
+
+
+@pytest.mark.slow
+def test_two_runs_with_the_same_out_at_once(tmp_path):
+    """Run A holds the folder; run B with --force starts while A works and fails naming the folder;
+    A's folder is whole; no lock or temporary folder is left."""
+    out = tmp_path / "plan"
+    lock = lock_path(out)
+    args = [*TARGETING, "plan", "--out", str(out), "--force", "--strategy", "greedy", "-q"]
+    a = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    t0 = time.monotonic()
+    while not lock.exists() and a.poll() is None and time.monotonic() - t0 < 60:
+        time.sleep(0.02)
+    assert lock.exists(), "run A never took the lock"
+    assert json.loads(lock.read_text())["pid"] == a.pid
+    b = subprocess.run(args, capture_output=True, text=True, env=_env(), timeout=120)
+    a_running = a.poll() is None
+    a_out, a_err = a.communicate(timeout=300)
+    assert a_running, "run A finished before run B asked for the lock: the test proved nothing"
+    assert b.returncode == 1, b.stderr
+    assert f"{out} is in use" in b.stderr and f"process {a.pid}" in b.stderr
+    assert "Traceback" not in b.stderr
+    assert a.returncode == 0, a_err
+    assert sorted(p.name for p in out.iterdir()) == [
+        "allocation.csv", "beneficiaries.xlsx", "plan.json", "report.html", "summary.csv"]
+    assert _leftovers(tmp_path, "plan") == []
+
+
+@pytest.mark.slow
+def test_lock_released_after_sigkill_is_taken_over(tmp_path):
+    """A run killed with SIGKILL leaves its lock; the next run on this host takes it over."""
+    out = tmp_path / "plan"
+    lock = lock_path(out)
+    args = [*TARGETING, "plan", "--out", str(out), "--strategy", "greedy", "-q"]
+    a = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    t0 = time.monotonic()
+    while not lock.exists() and time.monotonic() - t0 < 60:
+        time.sleep(0.02)
+    a.kill()
+    a.wait()
+    assert lock.exists()
+    b = subprocess.run(args, capture_output=True, text=True, env=_env(), timeout=300)
+    assert b.returncode == 0, b.stderr
+    assert (out / "allocation.csv").exists()
+    assert _leftovers(tmp_path, "plan") == []
+
+
+# --- a full disk --------------------------------------------------------------------------------
+
+def _no_space(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_disk_full_while_writing_the_plan(tiny, tmp_path, monkeypatch):
+    import targeting.plan
+
+    out = tmp_path / "plan"
+    assert cli("plan", tiny, "--out", out, "--strategy", "greedy").exit_code == 0
+    before = digest(out)
+    # the report is written last, after the lists are in the temporary folder
+    monkeypatch.setattr(targeting.plan, "write_report", _no_space)
+    r = cli("plan", tiny, "--out", out, "--strategy", "greedy", "--force", catch=True)
+    assert r.exit_code == 1, r.output
+    assert f"{out}: disk full while writing it" in r.output
+    assert "Traceback" not in r.output
+    assert digest(out) == before
+    assert _leftovers(tmp_path, "plan") == []
+
+
+def test_disk_full_wrapped_by_a_library_is_recognised(tmp_path):
+    def write(tmp):
+        try:
+            _no_space()
+        except OSError as e:
+            raise RuntimeError("zip writer failed") from e
+
+    with pytest.raises(DiskFullError, match="disk full"):
+        write_folder_atomically(tmp_path / "m", write)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_while_writing_a_table(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from targeting.output.files import write_table_atomically
+
+    out = tmp_path / "scores.csv"
+    out.write_text("old\n")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", _no_space)
+    with pytest.raises(DiskFullError, match="scores.csv: disk full"):
+        write_table_atomically(pd.DataFrame({"a": [1]}), out, force=True)
+    assert out.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+
+
+def _can_mount_tmpfs() -> str | None:
+    if shutil.which("unshare") is None:
+        return "unshare(1) is not installed"
+    r = subprocess.run(["unshare", "-rm", "sh", "-c", "d=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs $d"],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"cannot mount a tmpfs in a private mount namespace here: {r.stderr.strip()}"
+    return None
+
+
+@pytest.mark.slow
+def test_disk_full_on_a_real_small_tmpfs(tmp_path):
+    """A tmpfs a little larger than one plan folder: replacing the folder needs room for two."""
+    why = _can_mount_tmpfs()
+    if why:
+        pytest.skip(why)
+    old = tmp_path / "old"
+    r = subprocess.run([*TARGETING, "plan", "--out", str(old), "--strategy", "greedy", "-q"],
+                       capture_output=True, text=True, env=_env(), timeout=300)
+    assert r.returncode == 0, r.stderr
+    size_k = sum(p.stat().st_size for p in old.iterdir()) // 1024
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    out = disk / "plan"
+    # the mount exists only in the private namespace of this shell: nothing to clean up
+    script = textwrap.dedent(f"""\
+        set -e
+        mount -t tmpfs -o size={size_k + size_k // 2 + 64}k tmpfs {disk}
+        cp -r {old} {out}
+        set +e
+        {' '.join(TARGETING)} plan --out {out} --strategy greedy -q --force 2>{tmp_path}/err
+        echo "rc=$?"
+        sha256sum {out}/*
+        ls -a {disk}
+        """)
+    r = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True,
+                       env=_env(), timeout=300)
+    err = (tmp_path / "err").read_text()
+    assert "rc=1" in r.stdout, (r.stdout, r.stderr, err)
+    assert f"{out}: disk full while writing it" in err
+    assert "Traceback" not in err
+    # the old folder is whole and unchanged; no temporary folder or lock is left on the tmpfs
+    import hashlib
+    for p in old.iterdir():
+        assert f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {out}/{p.name}" in r.stdout
+    listing = r.stdout.split(f"{out}/summary.csv\n", 1)[1].split()
+    assert listing == [".", "..", "plan"], r.stdout
+
+
+# --- an interrupted training ---------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_sigterm_during_train_leaves_no_model_folder(tmp_path):
+    from targeting.synth import make_world, write_world
+
+    world = write_world(make_world(seed=1, communes=3, households=1500, history_factor=6), tmp_path / "w")
+    out = tmp_path / "model"
+    p = subprocess.Popen([*TARGETING, "train", str(world / "history.csv"), "--out", str(out)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    lock = lock_path(out)
+    t0 = time.monotonic()
+    while not lock.exists() and p.poll() is None and time.monotonic() - t0 < 60:
+        time.sleep(0.02)
+    time.sleep(1.5)  # reading done; training under way
+    assert p.poll() is None, "training finished before it could be interrupted"
+    p.send_signal(15)
+    t = time.monotonic()
+    _, err = p.communicate(timeout=60)
+    assert p.returncode == 130, err
+    assert "interrupted; nothing was written" in err
+    assert "Traceback" not in err
+    assert time.monotonic() - t < 30
+    assert not out.exists()
+    assert _leftovers(tmp_path, "model") == []
