@@ -295,3 +295,175 @@ def test_sigterm_during_train_leaves_no_model_folder(tmp_path):
     assert time.monotonic() - t < 30
     assert not out.exists()
     assert _leftovers(tmp_path, "model") == []
+
+
+# --- a Dask cluster losing its workers or its scheduler -------------------------------------------
+
+SOLVE_TASKS = ("_solve_group-", "_solve_commune-")
+PLAN_TASKS = ("_gains_task-", "_score_task-", *SOLVE_TASKS)
+
+
+class Cluster:
+    """A scheduler and two worker processes (no nanny: a killed worker stays dead) on 127.0.0.1,
+    each its own process, so that any of them can be SIGKILLed."""
+
+    def __init__(self, folder: Path, workers: int = 2):
+        distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+        dask = Path(sys.executable).parent / "dask"
+        if not dask.exists():
+            pytest.skip("the dask command line is not installed")
+        sf = folder / "scheduler.json"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": _env()}
+        self.scheduler = subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                           "--no-dashboard", "--scheduler-file", str(sf)], **quiet)
+        self.workers: list[subprocess.Popen] = []
+        try:
+            t0 = time.monotonic()
+            while not sf.exists() or not sf.read_text().strip().endswith("}"):
+                assert time.monotonic() - t0 < 60, "the scheduler did not start"
+                time.sleep(0.1)
+            self.workers = [subprocess.Popen([str(dask), "worker", "--no-nanny", "--nthreads", "1",
+                                              "--no-dashboard", "--scheduler-file", str(sf)], **quiet)
+                            for _ in range(workers)]
+            self.client = distributed.Client(scheduler_file=str(sf), timeout=30)
+            self.client.wait_for_workers(workers, timeout=60)
+        except BaseException:
+            self.close()
+            raise
+        self.address = self.client.scheduler.address
+        self.pids = self.client.run(os.getpid)  # worker address -> pid
+
+    def processing(self) -> dict[str, list[str]]:
+        return {w: [str(k) for k in keys] for w, keys in self.client.processing().items()}
+
+    def close(self) -> None:
+        client = getattr(self, "client", None)
+        if client is not None:
+            try:
+                client.close(timeout=2)
+            except Exception:
+                pass
+        for p in [*self.workers, self.scheduler]:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    c = Cluster(tmp_path)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def dask_world(tmp_path_factory):
+    """Two groups of communes sharing no cooperative and more pairs than the split's threshold:
+    the optimal plan sends one solve task per group. The bundled model (no history.csv); a 1%
+    gap, so that every solve stops on its gap, never on the clock (deterministic)."""
+    from targeting.synth import make_world, write_world
+
+    path = write_world(make_world(seed=3, communes=12, households=9000, history_factor=0.05),
+                       tmp_path_factory.mktemp("dask_world") / "scenario")
+    (path / "history.csv").unlink()
+    toml = (path / "scenario.toml").read_text()
+    toml = toml.replace("relative_gap = 0.005", "relative_gap = 0.01").replace("time_limit_s = 60",
+                                                                                "time_limit_s = 600")
+    (path / "scenario.toml").write_text(toml)
+    return path
+
+
+def _plan_on(cluster: Cluster, world: Path, out: Path, when: tuple[str, ...], kill) -> tuple:
+    """Plan ``world`` on ``cluster`` in a subprocess; the first time a task named ``when`` runs,
+    call ``kill(worker address)``. Returns (process, stderr, the task killed, seconds from kill to exit)."""
+    p = subprocess.Popen([*TARGETING, "plan", str(world), "--out", str(out), "-q", "--engine", "dask",
+                          "--scheduler", cluster.address], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=_env())
+    killed = None
+    t_kill = None
+    try:
+        while p.poll() is None and killed is None:
+            for w, keys in cluster.processing().items():
+                hit = [k for k in keys if k.startswith(when)]
+                if hit:
+                    kill(w)
+                    killed, t_kill = hit[0], time.monotonic()
+                    break
+            time.sleep(0.01)
+        _, err = p.communicate(timeout=300)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return p, err, killed, None if t_kill is None else time.monotonic() - t_kill
+
+
+def _plan_json(folder: Path) -> dict:
+    """plan.json without its timings."""
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if "seconds" not in k}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+
+    return strip(json.loads((folder / "plan.json").read_text()))
+
+
+def _sigkill(pid: int) -> None:
+    os.kill(pid, 9)
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_solve_the_plan_is_the_local_plan(cluster, dask_world, tmp_path):
+    local = tmp_path / "local"
+    r = subprocess.run([*TARGETING, "plan", str(dask_world), "--out", str(local), "-q"],
+                       capture_output=True, text=True, env=_env(), timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "dask"
+    p, err, killed, _ = _plan_on(cluster, dask_world, out, SOLVE_TASKS, lambda w: _sigkill(cluster.pids[w]))
+    assert killed is not None, "no solve task was seen running: the test proved nothing"
+    print(f"worker killed while {killed} ran")
+    assert p.returncode == 0, err
+    assert sum(w.poll() is not None for w in cluster.workers) == 1  # one worker is dead
+    for f in ("allocation.csv", "summary.csv"):
+        assert (out / f).read_bytes() == (local / f).read_bytes(), f
+    assert _plan_json(out) == _plan_json(local)
+    assert json.loads((out / "plan.json").read_text())["details"]["decomposition"]["components"] == 2
+
+
+@pytest.mark.slow
+def test_every_worker_killed_mid_plan_fails_naming_the_cluster(cluster, dask_world, tmp_path):
+    from targeting.engine import NO_WORKERS_TIMEOUT_S
+
+    out = tmp_path / "plan"
+
+    def kill_all(_):
+        for pid in cluster.pids.values():
+            _sigkill(pid)
+
+    p, err, killed, seconds = _plan_on(cluster, dask_world, out, PLAN_TASKS, kill_all)
+    assert killed is not None
+    assert p.returncode == 1, err
+    # either the tasks' data died with the workers (at once) or no worker came back (after the wait)
+    assert f"the Dask cluster at {cluster.address}" in err
+    assert "no worker left (every worker died or left)" in err or "has had no worker for" in err
+    assert "Traceback" not in err
+    print(f"every worker killed: exit {p.returncode} {seconds:.1f} s after the kill")
+    assert seconds < NO_WORKERS_TIMEOUT_S + 30
+    assert not out.exists()
+    assert _leftovers(tmp_path, "plan") == []
+
+
+@pytest.mark.slow
+def test_scheduler_killed_mid_plan_fails_at_once(cluster, dask_world, tmp_path):
+    out = tmp_path / "plan"
+    p, err, killed, seconds = _plan_on(cluster, dask_world, out, PLAN_TASKS,
+                                       lambda _: cluster.scheduler.kill())
+    assert killed is not None
+    assert p.returncode == 1, err
+    assert f"lost the Dask scheduler at {cluster.address} mid-run" in err
+    assert "Traceback" not in err
+    print(f"scheduler killed: exit {p.returncode} {seconds:.1f} s after the kill")
+    assert seconds < 30
+    assert not out.exists()
+    assert _leftovers(tmp_path, "plan") == []
