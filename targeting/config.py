@@ -256,3 +256,46 @@ def _bundled(package: str, name: str) -> Path:
         if (base / name).exists():
             return base / name
     return here / package / name
+
+
+# --------------------------------------------------------------------------------------------
+# Limits on what is read (docs/robustness.md, "Huge inputs")
+# --------------------------------------------------------------------------------------------
+
+#: Environment variables that change the limits below, for an operator with more memory.
+LIMIT_VARIABLES = {"file_mb": "TARGETING_MAX_FILE_MB", "xlsx_mb": "TARGETING_MAX_XLSX_MB"}
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The largest input read, checked before the file is parsed.
+
+    ``file_mb``: any one input file (CSV or XLSX) on disk. Reading a CSV table holds about 6
+    times its size at the peak (the bytes, the text, the parsed cells): the default 1,000 MB
+    (about 4 million households) keeps a read within 6 GB. ``xlsx_mb``: what the parts of one
+    .xlsx workbook unpack to (sheets, shared strings, styles), read from the zip's directory
+    before anything is unpacked, so a zip bomb (a tiny file with an enormous sheet) is refused
+    at once; the default 300 MB is about a million rows of a register.
+    """
+
+    file_mb: float = 1000.0
+    xlsx_mb: float = 300.0
+
+
+def read_limits() -> ReadLimits:
+    """The limits in force: :class:`ReadLimits` with the environment's overrides."""
+    import os
+
+    values = {}
+    for field, var in LIMIT_VARIABLES.items():
+        text = os.environ.get(var, "").strip()
+        if text:
+            try:
+                values[field] = float(text)
+            except ValueError:
+                values[field] = float("nan")
+            if not values[field] > 0:
+                from .errors import ScenarioError
+
+                raise ScenarioError(f"{var} must be a number of megabytes above 0; got {text!r}")
+    return ReadLimits(**values)

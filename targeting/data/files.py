@@ -15,10 +15,69 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..config import LIMIT_VARIABLES, read_limits
 from ..errors import Problem, ScenarioError, problems_message
 from . import schema
 
-__all__ = ["read_table_file", "read_table", "decode_text", "sha256_bytes"]
+__all__ = ["read_table_file", "read_table", "decode_text", "sha256_bytes", "check_file_size", "check_xlsx",
+           "open_xlsx"]
+
+MB = 1_000_000
+
+
+def check_file_size(path: Path, file: str, problems: list[Problem]) -> bool:
+    """Whether ``path`` is within :attr:`ReadLimits.file_mb`; a problem naming the limit if not.
+    Checked before the file is read, so a huge file is refused at once."""
+    limit = read_limits().file_mb
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return True  # reading it reports why
+    if size > limit * MB:
+        problems.append(Problem(file, None, None, f"is {size / MB:,.0f} MB; the limit is {limit:,.0f} MB "
+                                f"(set {LIMIT_VARIABLES['file_mb']} to read larger files, with about "
+                                f"{6 * size / 1e9:,.0f} GB of memory free)"))
+        return False
+    return True
+
+
+def check_xlsx(data: bytes, file: str, problems: list[Problem]) -> bool:
+    """Whether the workbook ``data`` unpacks within :attr:`ReadLimits.xlsx_mb`.
+
+    The sizes come from the zip's central directory, before anything is unpacked; a part whose
+    size is understated there fails its check when read (Python's zipfile stops at the stated
+    size), so a zip bomb is refused either way. A file that is not a zip passes: openpyxl
+    reports it.
+    """
+    limit = read_limits().xlsx_mb
+    try:
+        with zipfile.ZipFile(_stdio.BytesIO(data)) as z:
+            parts = [(i.filename, i.file_size) for i in z.infolist()]
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return True
+    total = sum(size for _, size in parts)
+    if total > limit * MB:
+        name, size = max(parts, key=lambda x: x[1])
+        problems.append(Problem(file, None, None, f"unpacks to {total / MB:,.0f} MB ({name}: {size / MB:,.0f} MB) "
+                                f"from {len(data) / MB:,.1f} MB; the limit is {limit:,.0f} MB (set "
+                                f"{LIMIT_VARIABLES['xlsx_mb']} to read larger workbooks, or save the sheet "
+                                "as CSV UTF-8)"))
+        return False
+    return True
+
+
+def open_xlsx(data: bytes, file: str, problems: list[Problem], *, read_only: bool = True):
+    """The workbook in ``data`` (values, not formulas), or None with a problem: too large when
+    unpacked (:func:`check_xlsx`), or not a readable workbook."""
+    if not check_xlsx(data, file, problems):
+        return None
+    try:
+        from openpyxl import load_workbook
+
+        return load_workbook(_stdio.BytesIO(data), read_only=read_only, data_only=True)
+    except Exception as e:  # openpyxl and zipfile raise many kinds (zlib.error, KeyError, XML errors)
+        problems.append(Problem(file, None, None, f"is not a readable .xlsx workbook ({type(e).__name__}: {e})"))
+        return None
 
 
 
@@ -112,33 +171,42 @@ def _check_header(header: list[str], file: str, problems: list[Problem]) -> bool
 
 
 def _frame_from_xlsx(data: bytes, file: str, sheet: str, problems: list[Problem]) -> pd.DataFrame | None:
+    wb = open_xlsx(data, file, problems)
+    if wb is None:
+        return None
     try:
-        from openpyxl import load_workbook
+        if sheet not in wb.sheetnames:
+            problems.append(
+                Problem(file, None, None, f"has no sheet named {sheet!r}; sheets: {', '.join(wb.sheetnames)}")
+            )
+            return None
+        return _sheet_frame(wb[sheet], file, sheet, problems)
+    except Exception as e:  # a part damaged past the directory shows only while rows are read
+        problems.append(Problem(file, None, None, f"is not a readable .xlsx workbook ({type(e).__name__}: {e})"))
+        return None
+    finally:
+        wb.close()
 
-        wb = load_workbook(_stdio.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
-        problems.append(Problem(file, None, None, f"is not a readable .xlsx workbook: {e}"))
-        return None
-    if sheet not in wb.sheetnames:
-        problems.append(
-            Problem(file, None, None, f"has no sheet named {sheet!r}; sheets: {', '.join(wb.sheetnames)}")
-        )
-        return None
-    rows = list(wb[sheet].iter_rows(values_only=True))
-    wb.close()
-    if not rows:
+
+def _sheet_frame(ws, file: str, sheet: str, problems: list[Problem]) -> pd.DataFrame | None:
+    # Rows are streamed and empty ones dropped as they come: a sheet with a million empty
+    # formatted rows costs the time to parse them, not the memory to hold them.
+    rows = ws.iter_rows(values_only=True)
+    first = next(rows, None)
+    if first is None:
         problems.append(Problem(file, None, None, f"sheet {sheet!r} is empty; expected a header row"))
         return None
-    header = ["" if v is None else str(v).strip() for v in rows[0]]
+    header = ["" if v is None else str(v).strip() for v in first]
     while header and header[-1] == "":
         header.pop()
     if not _check_header(header, file, problems):
         return None
+    n = len(header)
     body = []
-    for r in rows[1:]:
-        cells = ["" if v is None else _xlsx_cell(v) for v in r[: len(header)]]
-        cells += [""] * (len(header) - len(cells))
+    for r in rows:
+        cells = ["" if v is None else _xlsx_cell(v) for v in r[:n]]
         if any(c != "" for c in cells):
+            cells += [""] * (n - len(cells))
             body.append(cells)
     return pd.DataFrame(body, columns=header, dtype=object)
 
@@ -158,7 +226,7 @@ def read_table_file(path: Path, sheet: str | None = None, problems: list[Problem
     problems = [] if problems is None else problems
     file = path.name
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if check_file_size(path, file, problems) else None
     except FileNotFoundError:
         problems.append(Problem(file, None, None, f"file not found: {path}"))
         data = None
