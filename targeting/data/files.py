@@ -170,8 +170,70 @@ def _check_header(header: list[str], file: str, problems: list[Problem]) -> bool
     return ok
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip member holding sheet ``sheet``, from xl/workbook.xml and its relationships."""
+    from lxml import etree
+
+    book = etree.fromstring(z.read("xl/workbook.xml"))
+    rid = next((el.get(f"{{{_RELS}}}id") for el in book.iter(f"{{{_MAIN}}}sheet") if el.get("name") == sheet),
+               None)
+    rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = next((el.get("Target") for el in rels.iter(f"{{{_PKG_RELS}}}Relationship") if el.get("Id") == rid),
+                  None)
+    if rid is None or target is None:
+        return None
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+
+
+def without_empty_rows(data: bytes, sheet: str) -> bytes:
+    """The workbook ``data`` with the rows of ``sheet`` that hold no value (formatting only)
+    left out, or ``data`` itself when there are none or the workbook cannot be read this way.
+
+    openpyxl parses an empty formatted cell as slowly as a full one (about 40,000 cells a second
+    on a loaded machine): a sheet formatted down to row 1,048,576 took minutes. libxml2 skips
+    them at C speed here; openpyxl then reads the rows that hold something.
+    """
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(_stdio.BytesIO(data)) as z:
+            part = _sheet_part(z, sheet)
+            if part is None:
+                return data
+            has_value = etree.XPath("boolean(m:c/m:v | m:c/m:is)", namespaces={"m": _MAIN})
+            out = _stdio.BytesIO()
+            dropped = 0
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as w:
+                for info in z.infolist():
+                    if info.filename != part:
+                        w.writestr(info.filename, z.read(info.filename))
+                        continue
+                    with z.open(part) as src, w.open(part, "w", force_zip64=True) as dst:
+                        dst.write(f'<worksheet xmlns="{_MAIN}"><sheetData>'.encode())
+                        for _, row in etree.iterparse(src, events=("end",), tag=f"{{{_MAIN}}}row",
+                                                      resolve_entities=False, no_network=True):
+                            if has_value(row):
+                                dst.write(etree.tostring(row))
+                            else:
+                                dropped += 1
+                            row.clear()
+                            while row.getprevious() is not None:
+                                del row.getparent()[0]
+                        dst.write(b"</sheetData></worksheet>")
+    except Exception:  # not a workbook this simple reader understands: openpyxl reads it as it is
+        return data
+    return out.getvalue() if dropped else data
+
+
 def _frame_from_xlsx(data: bytes, file: str, sheet: str, problems: list[Problem]) -> pd.DataFrame | None:
-    wb = open_xlsx(data, file, problems)
+    if not check_xlsx(data, file, problems):
+        return None
+    wb = open_xlsx(without_empty_rows(data, sheet), file, problems)
     if wb is None:
         return None
     try:
