@@ -155,6 +155,7 @@ _XLSX_PARTS = {
         '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
         '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
         '<xf numFmtId="0" fontId="0" fillId="1" borderId="0" xfId="0" applyFill="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
         '</styleSheet>'),
 }
 
@@ -177,8 +178,12 @@ def xlsx_row(r: int, values) -> str:
     return f'<row r="{r}">{cells}</row>'
 
 
-def empty_styled_row(r: int, columns: int = 3) -> str:
-    """A row with formatted empty cells, as left by formatting a range down to row 1,048,576."""
+def empty_styled_row(r: int | None, columns: int = 3) -> str:
+    """A row with formatted empty cells, as left by formatting a range down to row 1,048,576.
+    ``r=None`` leaves the (optional) row and cell references out: every row the same, as a zip
+    bomb is made."""
+    if r is None:
+        return '<row s="1" customFormat="1">' + '<c s="1"/>' * columns + "</row>"
     cells = "".join(f'<c r="{_column(j)}{r}" s="1"/>' for j in range(columns))
     return f'<row r="{r}" s="1" customFormat="1">{cells}</row>'
 

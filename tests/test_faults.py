@@ -467,3 +467,85 @@ def test_scheduler_killed_mid_plan_fails_at_once(cluster, dask_world, tmp_path):
     assert seconds < 30
     assert not out.exists()
     assert _leftovers(tmp_path, "plan") == []
+
+
+# --- huge inputs: the reading limits, lowered (benchmarks/bench_faults.py measures the real sizes) --
+
+@pytest.mark.slow
+def test_a_file_over_the_size_limit_is_refused_before_reading(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv("TARGETING_MAX_FILE_MB", "0.0003")  # 300 bytes: households.csv is larger
+    r = cli("validate", tiny, catch=True)
+    assert r.exit_code == 2, r.output
+    assert "households.csv: is " in r.output and "the limit is 0.0003 MB" in r.output
+    assert "TARGETING_MAX_FILE_MB" in r.output
+    out = tmp_path / "plan"
+    r = cli("plan", tiny, "--out", out, catch=True)
+    assert r.exit_code == 2 and not out.exists() and "Traceback" not in r.output
+
+
+def test_a_bad_limit_setting_is_exit_2(tiny, monkeypatch):
+    monkeypatch.setenv("TARGETING_MAX_XLSX_MB", "lots")
+    r = cli("validate", tiny, catch=True)
+    assert r.exit_code == 2, r.output
+    assert "TARGETING_MAX_XLSX_MB must be a number of megabytes" in r.output
+
+
+def _households_xlsx(folder: Path, empty_rows: int, columns: int, level: int = 6, numbered: bool = True) -> Path:
+    import itertools
+
+    from .support import empty_styled_row, frame_as_xlsx_rows, raw_xlsx, tiny_tables
+
+    (folder / "households.csv").unlink()
+    rows = itertools.chain(frame_as_xlsx_rows(tiny_tables()["households"]),
+                           (empty_styled_row(r if numbered else None, columns) for r in range(7, 7 + empty_rows)))
+    return raw_xlsx(folder / "households.xlsx", "households", rows, level=level)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tiny, tmp_path, monkeypatch):
+    import tracemalloc
+    import zipfile
+
+    book = _households_xlsx(tiny, 40_000, 16, level=9, numbered=False)
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(book).infolist())
+    assert unpacked > 200 * book.stat().st_size  # a bomb in miniature: 7 MB from a few KB
+    monkeypatch.setenv("TARGETING_MAX_XLSX_MB", "2")
+    tracemalloc.start()
+    t = time.perf_counter()
+    r = cli("validate", tiny, catch=True)
+    seconds = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert r.exit_code == 2, r.output
+    assert "households.xlsx: unpacks to" in r.output and "the limit is 2 MB" in r.output
+    assert seconds < 5 and peak < unpacked / 4  # refused from the zip's directory, not by unpacking it
+    # the same workbook given as the meeting's decisions
+    out = tmp_path / "plan"
+    shutil.copy(book, tmp_path / "decisions.xlsx")
+    (tiny / "households.xlsx").unlink()
+    from .support import tiny_tables, write_tables
+
+    write_tables(tiny, {"households": tiny_tables()["households"]})
+    r = cli("plan", tiny, "--out", out, "--decisions", tmp_path / "decisions.xlsx", catch=True)
+    assert r.exit_code == 2, r.output
+    assert "decisions.xlsx: unpacks to" in r.output and not out.exists()
+
+
+@pytest.mark.slow
+def test_formatted_empty_rows_are_skipped_before_openpyxl(tiny):
+    import io
+    import zipfile
+
+    from targeting.data.files import read_table_file, without_empty_rows
+
+    book = _households_xlsx(tiny, 20_000, 3)
+    data = book.read_bytes()
+    slim = without_empty_rows(data, "households")
+    sheet = zipfile.ZipFile(io.BytesIO(slim)).read("xl/worksheets/sheet1.xml")
+    assert sheet.count(b"<row") == 6  # the header and the five households
+    assert len(sheet) < 20_000
+    frame, raw = read_table_file(book, sheet="households")
+    assert raw == data
+    assert frame["household_id"].tolist() == ["h1", "h2", "h3", "h4", "h5"]
+    r = cli("validate", tiny, catch=True)
+    assert r.exit_code == 0, r.output
+    assert "5 households" in r.output

@@ -25,6 +25,11 @@ __all__ = ["read_table_file", "read_table", "decode_text", "sha256_bytes", "chec
 MB = 1_000_000
 
 
+def _mb(n: float) -> str:
+    """Megabytes for a message: whole above 10, else three figures."""
+    return f"{n:,.0f} MB" if n >= 10 else f"{n:.3g} MB"
+
+
 def check_file_size(path: Path, file: str, problems: list[Problem]) -> bool:
     """Whether ``path`` is within :attr:`ReadLimits.file_mb`; a problem naming the limit if not.
     Checked before the file is read, so a huge file is refused at once."""
@@ -34,7 +39,7 @@ def check_file_size(path: Path, file: str, problems: list[Problem]) -> bool:
     except OSError:
         return True  # reading it reports why
     if size > limit * MB:
-        problems.append(Problem(file, None, None, f"is {size / MB:,.0f} MB; the limit is {limit:,.0f} MB "
+        problems.append(Problem(file, None, None, f"is {_mb(size / MB)}; the limit is {_mb(limit)} "
                                 f"(set {LIMIT_VARIABLES['file_mb']} to read larger files, with about "
                                 f"{6 * size / 1e9:,.0f} GB of memory free)"))
         return False
@@ -58,8 +63,8 @@ def check_xlsx(data: bytes, file: str, problems: list[Problem]) -> bool:
     total = sum(size for _, size in parts)
     if total > limit * MB:
         name, size = max(parts, key=lambda x: x[1])
-        problems.append(Problem(file, None, None, f"unpacks to {total / MB:,.0f} MB ({name}: {size / MB:,.0f} MB) "
-                                f"from {len(data) / MB:,.1f} MB; the limit is {limit:,.0f} MB (set "
+        problems.append(Problem(file, None, None, f"unpacks to {_mb(total / MB)} ({name}: {_mb(size / MB)}) "
+                                f"from {_mb(len(data) / MB)}; the limit is {_mb(limit)} (set "
                                 f"{LIMIT_VARIABLES['xlsx_mb']} to read larger workbooks, or save the sheet "
                                 "as CSV UTF-8)"))
         return False
