@@ -167,9 +167,18 @@ def hold_output(out: str | os.PathLike) -> Iterator[Path]:
         held = _HELD.get(lock, 0)
         if held:
             _HELD[lock] = held + 1
+    made: list[Path] = []  # folders made for the lock, removed with it if nothing was written
     if not held:
+        missing = lock.parent
+        while not missing.exists():
+            made.append(missing)
+            missing = missing.parent
         lock.parent.mkdir(parents=True, exist_ok=True)
-        _acquire(out, lock)
+        try:
+            _acquire(out, lock)
+        except BaseException:
+            _remove_empty(made)
+            raise
         with _HELD_GUARD:
             _HELD[lock] = 1
     try:
@@ -182,6 +191,15 @@ def hold_output(out: str | os.PathLike) -> Iterator[Path]:
                 del _HELD[lock]
         if last:
             lock.unlink(missing_ok=True)
+            _remove_empty(made)
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for f in folders:  # deepest first
+        try:
+            f.rmdir()
+        except OSError:
+            break
 
 
 def _disk_full(e: BaseException) -> bool:
