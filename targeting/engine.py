@@ -212,7 +212,8 @@ class DaskEngine:
             n = len(self.client.nthreads())
         except Exception:
             n = None
-        left = "no worker left (every worker died or left)" if n == 0 else f"{n} workers left"
+        left = ("no worker left (every worker died or left)" if n == 0 else
+                "its workers could not be counted" if n is None else f"{n} workers left")
         return f"the Dask cluster at {self.where} {what}: {left}; nothing was written"
 
     def close(self) -> None:

@@ -548,3 +548,36 @@ def test_formatted_empty_rows_are_skipped_before_openpyxl(tiny):
     r = cli("validate", tiny, catch=True)
     assert r.exit_code == 0, r.output
     assert "5 households" in r.output
+
+
+def _sleep_then_double(x):
+    import time
+
+    time.sleep(2)
+    return 2 * x
+
+
+@pytest.mark.slow
+def test_no_worker_left_with_tasks_waiting_gives_up_after_the_timeout(cluster):
+    """Tasks that share no data wait for a worker rather than fail; the engine gives up after
+    ``no_workers_timeout`` with no worker, naming the cluster, instead of waiting for ever."""
+    import threading
+
+    from targeting.engine import DaskEngine
+    from targeting.errors import EngineError
+
+    with DaskEngine(cluster.address, no_workers_timeout=3) as eng:
+        def kill_all():
+            t0 = time.monotonic()
+            while not any(cluster.processing().values()) and time.monotonic() - t0 < 30:
+                time.sleep(0.05)
+            for pid in cluster.pids.values():
+                _sigkill(pid)
+
+        killer = threading.Thread(target=kill_all)
+        killer.start()
+        t = time.monotonic()
+        with pytest.raises(EngineError, match=f"the Dask cluster at {cluster.address} has had no worker for 3 s"):
+            eng.map(_sleep_then_double, list(range(4)))
+        killer.join()
+        assert time.monotonic() - t < 30
