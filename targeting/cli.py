@@ -208,8 +208,7 @@ def plan(scenario, out, model_path, strategy, time_limit, lang, force, public, k
     if key_file is not None and not public:
         raise click.UsageError("--key-file is only used with --public")
     _check_engine(engine, scheduler)
-    with domain_errors(), progress(quiet) as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress(quiet) as say, _claim(out, force):
         key = read_key(key_file) if public else None
         sc = _read(scenario)
         say(f"read {sc.path}: {len(sc.households)} households, {len(sc.projects)} projects")
@@ -230,6 +229,17 @@ def _refuse_existing(out: Path, force: bool) -> None:
 
     if out.exists() and not force:
         raise OutputExistsError(f"{out} already exists; use --force to replace it")
+
+
+@contextmanager
+def _claim(out: Path, force: bool):
+    """Refuse an existing --out without --force, then hold --out's lock for the whole run, so
+    that of two runs writing the same folder at once the second fails before its work."""
+    from .output.files import hold_output
+
+    _refuse_existing(out, force)
+    with hold_output(out):
+        yield
 
 
 def _print_plan(p, out: Path) -> None:
@@ -310,8 +320,7 @@ def train(history, out, seed, force):
     """Train, cross-validate and save the scoring model with its model card."""
     from .commands import train_file
 
-    with domain_errors(), progress() as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress() as say, _claim(out, force):
         say(f"training on {history}")
         card = train_file(history, out, seed=seed, force=force)
     metrics = card.get("metrics", {})
@@ -344,8 +353,7 @@ def review(plan_dir, after, followup, scenario, standard, out, force):
     """
     from .review import review_plan, write_review
 
-    with domain_errors(), progress() as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress() as say, _claim(out, force):
         say(f"reviewing {plan_dir}")
         r = review_plan(plan_dir, after, followup, scenario=scenario, standard=standard)
         write_review(r, out, force=force)
@@ -378,8 +386,7 @@ def score(scenario, model_path, out, force, engine, scheduler):
     from .plan import score_scenario
 
     _check_engine(engine, scheduler)
-    with domain_errors(), progress() as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress() as say, _claim(out, force):
         sc = _read(scenario)
         with open_engine(engine, scheduler) as eng:
             scores = score_scenario(sc, model_path, say, engine=eng)
@@ -399,8 +406,7 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, decisions, 
     from .plan import make_plan, write_plan
 
     _check_engine(engine, scheduler)
-    with domain_errors(), progress() as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress() as say, _claim(out, force):
         sc = _read(scenario)
         decided = _read_decisions(decisions, sc)
         with open_engine(engine, scheduler) as eng:
@@ -442,8 +448,7 @@ def compare(scenario, out, strategies, model_path, time_limit, curve, splits, fo
             f"unknown split {', '.join(sorted(set(split_names) - set(BUDGET_SPLITS))) or '(none)'}; "
             f"expected some of {', '.join(BUDGET_SPLITS)}", param_hint="--splits")
     _check_engine(engine, scheduler)
-    with domain_errors(), progress() as say:
-        _refuse_existing(out, force)
+    with domain_errors(), progress() as say, _claim(out, force):
         sc = _read(scenario)
         with open_engine(engine, scheduler) as eng:
             result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
@@ -492,8 +497,7 @@ def synth(out, seed, households, communes, history_factor, force):
     """Write a synthetic Thai Nguyen scenario with its history (no real data)."""
     from .synth import make_world, write_world
 
-    with domain_errors():
-        _refuse_existing(out, force)
+    with domain_errors(), _claim(out, force):
         world = make_world(seed=seed, households=households, communes=communes,
                            history_factor=history_factor)
         write_world(world, out, force=force)

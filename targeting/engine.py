@@ -15,12 +15,13 @@ The plan uses an engine for the per-commune subproblems of the decomposition
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from .errors import ScenarioError
+from .errors import EngineError, ScenarioError
 
 __all__ = ["ENGINES", "LocalEngine", "DaskEngine", "open_engine", "PARTITION_ROWS"]
 
@@ -34,6 +35,13 @@ PARTITION_ROWS = 50_000
 
 #: Seconds to wait for a scheduler before giving up (the issue asks for an answer within 30 s).
 CONNECT_TIMEOUT_S = 10
+
+#: Seconds a cluster may have no worker at all, with tasks waiting, before the run gives up
+#: (a worker restarted by its nanny, or a new one, joins well within this).
+NO_WORKERS_TIMEOUT_S = 20
+
+#: Seconds between checks of the cluster while tasks run.
+POLL_S = 0.5
 
 
 class LocalEngine:
@@ -88,7 +96,8 @@ class DaskEngine:
     distributed = True
 
     def __init__(self, address: str | None = None, *, timeout: float = CONNECT_TIMEOUT_S,
-                 n_workers: int = 2, retries: int = 2, memory_limit: str = "auto"):
+                 n_workers: int = 2, retries: int = 2, memory_limit: str = "auto",
+                 no_workers_timeout: float | None = None):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
@@ -97,6 +106,7 @@ class DaskEngine:
             ) from None
         self.address = address
         self.retries = retries
+        self.no_workers_timeout = NO_WORKERS_TIMEOUT_S if no_workers_timeout is None else no_workers_timeout
         self._cluster = None
         if address is None:
             self._cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
@@ -110,8 +120,8 @@ class DaskEngine:
                     f"cannot reach the Dask scheduler at {address} within {timeout:g} s "
                     f"({type(e).__name__}); check the address and that the scheduler is running"
                 ) from None
-        log.info("dask engine: %s with %d worker threads", self.client.scheduler.address,
-                 self.parallelism)
+        self._scheduler_address = self.client.scheduler.address
+        log.info("dask engine: %s with %d worker threads", self._scheduler_address, self.parallelism)
 
     @property
     def parallelism(self) -> int:
@@ -126,22 +136,102 @@ class DaskEngine:
         travel with their tasks, so a task whose worker is lost is run again elsewhere (the
         scheduler's ``allowed-failures``, 3 by default) without depending on data that died
         with the worker; a task that raises is retried ``retries`` times.
+
+        Raises
+        ------
+        EngineError
+            The scheduler was lost, no worker was left for ``no_workers_timeout`` seconds, or
+            a task took down every worker it ran on.
         """
         if not items:
             return []
-        shared_f = {k: self.client.scatter(v, broadcast=True, hash=False) for k, v in (shared or {}).items()}
-        futures = self.client.map(fn, list(items), pure=False, retries=self.retries, **shared_f)
+        from distributed import KilledWorker
+
+        shared_f: dict = {}
+        futures: list = []
         try:
+            shared_f = {k: self.client.scatter(v, broadcast=True, hash=False)
+                        for k, v in (shared or {}).items()}
+            futures = self.client.map(fn, list(items), pure=False, retries=self.retries, **shared_f)
+            self._wait(futures)
             return self.client.gather(futures)
+        except KilledWorker as e:
+            raise EngineError(f"the Dask cluster at {self.where}: a task was running on each of the "
+                              f"workers it was sent to when they died ({e}); nothing was written") from None
+        except (CancelledError, OSError) as e:
+            if self.client.status != "running":
+                raise EngineError(f"lost the Dask scheduler at {self.where} mid-run ({type(e).__name__}); "
+                                  "nothing was written") from None
+            if not isinstance(e, CancelledError):
+                raise  # a task's own error
+            # the tasks were cancelled with the scheduler still there: the data they needed
+            # died with the workers that held it
+            raise EngineError(self._no_workers(f"lost its workers' data ({type(e).__name__})")) from None
         finally:
             del futures
-            for f in shared_f.values():
-                f.release()
+            if self.client.status == "running":
+                for f in shared_f.values():
+                    f.release()
+
+    @property
+    def where(self) -> str:
+        """The scheduler's address, as given or as started."""
+        return self.address or self._scheduler_address
+
+    def _wait(self, futures: list) -> None:
+        """Wait for ``futures``; fail when the scheduler is gone or no worker is left."""
+        from distributed import wait
+
+        idle_since = None
+        while True:
+            try:
+                wait(futures, timeout=POLL_S)
+                return
+            except TimeoutError:
+                pass
+            if self.client.status != "running":
+                raise EngineError(f"lost the Dask scheduler at {self.where} mid-run "
+                                  f"(client {self.client.status}); nothing was written")
+            try:
+                workers = self.client.nthreads()
+            except Exception as e:  # the scheduler went while we asked
+                raise EngineError(f"lost the Dask scheduler at {self.where} mid-run ({type(e).__name__}); "
+                                  "nothing was written") from None
+            if workers:
+                idle_since = None
+                continue
+            idle_since = idle_since or time.monotonic()
+            log.warning("dask engine: no worker left at %s", self.where)
+            if time.monotonic() - idle_since > self.no_workers_timeout:
+                raise EngineError(f"the Dask cluster at {self.where} has had no worker for "
+                                  f"{self.no_workers_timeout:g} s with tasks waiting (every worker died or "
+                                  "left); nothing was written")
+
+    def _no_workers(self, what: str) -> str:
+        try:
+            n = len(self.client.nthreads())
+        except Exception:
+            n = None
+        left = ("no worker left (every worker died or left)" if n == 0 else
+                "its workers could not be counted" if n is None else f"{n} workers left")
+        return f"the Dask cluster at {self.where} {what}: {left}; nothing was written"
 
     def close(self) -> None:
+        lost = self.client.status != "running"
+        # A client whose scheduler is gone is closed at once, not after its reconnection wait;
+        # distributed logs the cancelled reconnection as an error with a traceback: the run has
+        # already said what happened in one line.
+        quiet = [logging.getLogger(n) for n in ("distributed.client", "distributed.utils")] if lost else []
+        levels = [q.level for q in quiet]
+        for q in quiet:
+            q.setLevel(logging.CRITICAL)
         try:
-            self.client.close()
+            self.client.close(timeout=0.5 if lost else 2)
+        except (OSError, TimeoutError, RuntimeError) as e:
+            log.warning("dask engine: closing the client: %s: %s", type(e).__name__, e)
         finally:
+            for q, level in zip(quiet, levels, strict=True):
+                q.setLevel(level)
             if self._cluster is not None:
                 self._cluster.close()
 

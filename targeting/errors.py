@@ -68,5 +68,23 @@ class OutputExistsError(TargetingError, FileExistsError):
     exit_code = 2
 
 
+class EngineError(TargetingError, RuntimeError):
+    """The Dask cluster failed mid-run: its scheduler was lost, or no worker is left. Exit 1."""
+
+    exit_code = 1
+
+
+class OutputInUseError(TargetingError, FileExistsError):
+    """Another run is writing the same output folder now (its lock file exists). Exit 1."""
+
+    exit_code = 1
+
+
+class DiskFullError(TargetingError, OSError):
+    """The disk filled up while an output was written; nothing was written. Exit 1."""
+
+    exit_code = 1
+
+
 class OverlapWarning(UserWarning):
     """An intervention has few past examples, or the scored households are unlike those who got it."""

@@ -129,3 +129,109 @@ class BruteForce:
         must, never = set(map(tuple, forced)), set(map(tuple, removed))
         return max((obj for keys, obj in self.plans if must <= keys and not keys & never),
                    default=-np.inf)
+
+
+# --- workbooks written part by part: huge, bombs, a million empty formatted rows -------------------
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        '</Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>'),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="0" fillId="1" borderId="0" xfId="0" applyFill="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        '</styleSheet>'),
+}
+
+
+def _column(j: int) -> str:
+    name = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def xlsx_row(r: int, values) -> str:
+    """One sheet row ``r`` (1-based) of text cells, as XML."""
+    from xml.sax.saxutils import escape
+
+    cells = "".join(f'<c r="{_column(j)}{r}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>'
+                    for j, v in enumerate(values) if v is not None and v != "")
+    return f'<row r="{r}">{cells}</row>'
+
+
+def empty_styled_row(r: int | None, columns: int = 3) -> str:
+    """A row with formatted empty cells, as left by formatting a range down to row 1,048,576.
+    ``r=None`` leaves the (optional) row and cell references out: every row the same, as a zip
+    bomb is made."""
+    if r is None:
+        return '<row s="1" customFormat="1">' + '<c s="1"/>' * columns + "</row>"
+    cells = "".join(f'<c r="{_column(j)}{r}" s="1"/>' for j in range(columns))
+    return f'<row r="{r}" s="1" customFormat="1">{cells}</row>'
+
+
+def raw_xlsx(path, sheet: str, rows, *, level: int = 6) -> Path:
+    """Write an .xlsx of one sheet named ``sheet`` whose rows are the XML strings ``rows``
+    (an iterable: streamed into the zip, so a sheet of gigabytes needs no memory)."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    path = Path(path)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as z:
+        for name, text in _XLSX_PARTS.items():
+            z.writestr(name, text)
+        z.writestr("xl/workbook.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name={quoteattr(sheet)} sheetId="1" r:id="rId1"/></sheets></workbook>'))
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
+            f.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            buf = []
+            for row in rows:
+                buf.append(row)
+                if len(buf) >= 10_000:
+                    f.write("".join(buf).encode("utf-8"))
+                    buf = []
+            f.write("".join(buf).encode("utf-8"))
+            f.write(b"</sheetData></worksheet>")
+    return path
+
+
+def frame_as_xlsx_rows(frame: pd.DataFrame, *, start: int = 1):
+    """The rows of ``frame`` (header first) as sheet XML, one by one."""
+    yield xlsx_row(start, list(frame.columns))
+    for i, values in enumerate(frame.itertuples(index=False, name=None), start=start + 1):
+        yield xlsx_row(i, values)

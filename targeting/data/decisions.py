@@ -14,10 +14,8 @@ programme rule (:func:`.eligibility.broken_rules`).
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from ..labels import (
 )
 from . import schema
 from .eligibility import broken_rules
-from .files import read_table_file, scenario_fingerprint, sha256_bytes
+from .files import check_file_size, open_xlsx, read_table_file, scenario_fingerprint, sha256_bytes
 
 __all__ = ["DecisionPairs", "check_decisions", "read_decisions", "read_meeting_workbook",
            "decision_pairs", "decisions_by_household"]
@@ -167,13 +165,12 @@ def read_decisions(path: str | os.PathLike, households: pd.DataFrame,
 
 
 def _open_workbook(path: Path):
-    """The workbook at ``path`` (values, not formulas), or None if it is not one."""
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    """The workbook at ``path`` (values, not formulas), or None if it is not one or is too large
+    (:func:`read_table_file`, reading it next, says which)."""
+    problems: list[Problem] = []
+    if not check_file_size(path, path.name, problems):
         return None
+    return open_xlsx(path.read_bytes(), path.name, problems, read_only=False)
 
 
 def _cell_text(v) -> str:

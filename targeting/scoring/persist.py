@@ -86,10 +86,20 @@ def save_model(model, path: str | os.PathLike, history_df: pd.DataFrame | None =
     if extra:
         tmp.unlink()
         raise ModelError(f"model contains types outside the trusted list: {', '.join(sorted(extra))}")
-    os.replace(tmp, target)
-    (folder / "model_card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n",
-                                            encoding="utf-8")
-    (folder / "model_card.md").write_text(card_markdown(card), encoding="utf-8")
+    # Each file is written whole (a temporary name, then a rename): an interrupted save leaves
+    # no truncated file. `targeting train` writes the whole folder so (write_folder_atomically).
+    cards = {"model_card.json": json.dumps(card, indent=2, ensure_ascii=False) + "\n",
+             "model_card.md": card_markdown(card)}
+    try:
+        for name, text in cards.items():
+            (folder / (name + ".tmp")).write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        for name in cards:
+            os.replace(folder / (name + ".tmp"), folder / name)
+    except BaseException:
+        for name in (MODEL_FILE, *cards):
+            (folder / (name + ".tmp")).unlink(missing_ok=True)
+        raise
     return folder
 
 
