@@ -420,10 +420,14 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, decisions, 
 @click.option("--curve/--no-curve", default=True, show_default=True,
               help="Also re-solve at other budgets for the budget-exits curve.")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.option("--sweep", "sweep", metavar="KEY=v1,v2,...",
+              help="Plan again at each value of one setting, every strategy: a numeric [policy] key "
+              "(e.g. min_ethnic_minority_share=0,0.2,0.4) or budget_scale=0.5,1,1.5,2. "
+              "comparison.csv then has one row per value and strategy.")
 @engine_options
-def compare(scenario, out, strategies, model_path, time_limit, curve, force, engine, scheduler):
+def compare(scenario, out, strategies, model_path, time_limit, curve, force, sweep, engine, scheduler):
     """Run several strategies on one scenario and set their outcomes side by side."""
-    from .compare import compare_strategies, write_comparison
+    from .compare import compare_strategies, parse_sweep, write_comparison
     from .engine import open_engine
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
@@ -434,14 +438,16 @@ def compare(scenario, out, strategies, model_path, time_limit, curve, force, eng
             param_hint="--strategies",
         )
     _check_engine(engine, scheduler)
+    with domain_errors():
+        swept = None if sweep is None else parse_sweep(sweep)  # checked before any work
     with domain_errors(), progress() as say:
         _refuse_existing(out, force)
         sc = _read(scenario)
         with open_engine(engine, scheduler) as eng:
             result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
-                                        curve=curve, progress=say, engine=eng)
+                                        curve=curve, progress=say, engine=eng, sweep=swept)
         write_comparison(result, out, force=force)
-    _print_comparison(result.table)
+    _print_comparison(result.table if result.sweep is None else result.sweep)
     click.echo(f"comparison written to {out}")
 
 
@@ -450,7 +456,8 @@ def _print_comparison(table) -> None:
     from rich.table import Table
 
     t = Table(title="Strategies compared")
-    cols = ["strategy", "supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
+    swept = ["sweep_value", "strategy", "status"] if "sweep_value" in table else ["strategy"]
+    cols = swept + ["supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
             "exits_per_billion_vnd", "share_ethnic_minority", "share_female_head", "share_poor",
             "communes_meeting_target"]
     for c in cols:

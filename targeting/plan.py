@@ -192,6 +192,9 @@ def make_plan(
     progress: Progress | None = None,
     engine=None,
     decisions: pd.DataFrame | None = None,
+    start: pd.DataFrame | None = None,
+    start_bound: float | None = None,
+    lists: bool = True,
 ) -> Plan:
     """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
 
@@ -202,6 +205,10 @@ def make_plan(
     ``decisions`` (checked, :func:`targeting.data.decisions.read_decisions`; default: the
     scenario's decisions.csv) are honoured: the plan is optimal around them, and the same
     scenario is solved again without them for ``plan.json``'s ``decisions`` block.
+    ``start``/``start_bound``: an earlier plan's assignment and a bound known to hold here (a
+    sweep, :mod:`targeting.compare`; see :func:`targeting.allocation.run_strategy`).
+    ``lists=False`` leaves out what only the lists and the report read (each household's
+    reasons in words, the groups): a sweep's rows need the plan's numbers only.
     """
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:
@@ -233,20 +240,22 @@ def make_plan(
             settings,
             capacity=capacity,
             engine=engine,
+            start=start,
+            start_bound=start_bound,
             **decided,
         )
 
     result = allocate() if pairs is None else allocate(forced=pairs.forced, removed=pairs.removed)
     log.info("strategy %s: status %s, objective %.4f in %.2fs", strategy, result.status, result.objective,
              time.perf_counter() - t0)
-    allocation = _allocation_table(scenario, gains, scores, result)
+    allocation = _allocation_table(scenario, gains, scores, result, reasons=lists)
     if pairs is not None:
         allocation = _with_decisions(allocation, decisions, pairs, gains)
     summary = commune_outcomes(allocation, scenario.communes)
     groups = {
         by: group_outcomes(allocation, scenario.households, by)
         for by in ("ethnic_minority", "female_head", "village")
-    }
+    } if lists else {}
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
     if pairs is not None:
         _say(progress, "solving the groups of communes the decisions touch again without them, "
@@ -271,7 +280,8 @@ def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:
     return gains.groupby("household_id")["gain"].max()
 
 
-def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -> pd.DataFrame:
+def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result,
+                      reasons: bool = True) -> pd.DataFrame:
     h = scenario.households
     p = scenario.projects.set_index("project_id")
     a = h[["household_id", "commune_id", "village", "status"] + (["wants"] if "wants" in h else [])].copy()
@@ -327,8 +337,11 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -
                         a["commune_id"].to_numpy()))
     a = a.iloc[order].reset_index(drop=True)
     a["priority"] = a.groupby("commune_id").cumcount() + 1
-    a["reasons_en"], a["reasons_vi"] = _reason_texts(a, factors_en.iloc[order].to_numpy(),
-                                                     factors_vi.iloc[order].to_numpy())
+    if reasons:
+        a["reasons_en"], a["reasons_vi"] = _reason_texts(a, factors_en.iloc[order].to_numpy(),
+                                                         factors_vi.iloc[order].to_numpy())
+    else:
+        a["reasons_en"] = a["reasons_vi"] = ""
     extra = [c for c in a.columns if c not in ALLOCATION_COLUMNS]
     return a[ALLOCATION_COLUMNS + extra]
 
@@ -503,7 +516,8 @@ def write_plan(
     return write_folder_atomically(out, write, force=force)
 
 
-def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=()) -> None:
+def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=(),
+                     sweep=None) -> None:
     if "allocation.csv" in files:
         safe_csv(plan.allocation, folder / "allocation.csv")
     if "summary.csv" in files:
@@ -521,7 +535,7 @@ def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, cu
     if "beneficiaries.xlsx" in files:
         write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
     if "report.html" in files:
-        write_report(plan, folder / "report.html", comparison=comparison, curve=curve)
+        write_report(plan, folder / "report.html", comparison=comparison, curve=curve, sweep=sweep)
 
 
 def _json(o):
