@@ -28,6 +28,7 @@ from .data.files import sha256_bytes
 from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
+from .more_money import more_money
 from .outcomes import commune_outcomes, group_outcomes
 from .output.excel import write_beneficiaries
 from .output.files import REVIEWED_OUTPUTS, safe_csv, write_folder_atomically
@@ -257,6 +258,11 @@ def make_plan(
         for by in ("ethnic_minority", "female_head", "village")
     } if lists else {}
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
+    if strategy == "optimal" and lists:
+        _say(progress, "what more money would buy: re-solving each commune at other budgets")
+        more = more_money(result, scenario, gains, allocation, summary, settings, search=pairs is None)
+        if more is not None:
+            meta["more_money"] = more
     if pairs is not None:
         _say(progress, "solving the groups of communes the decisions touch again without them, "
                        "and pricing each decision")

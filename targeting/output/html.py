@@ -30,6 +30,7 @@ from ..labels import (
     DECISION_LABELS,
     MEETING_WORDS,
     MODEL_WORDS,
+    MORE_MONEY_WORDS,
     NOT_SUPPORTED,
     PAGE_LABELS,
     PLAN_STATUS_LABELS,
@@ -37,7 +38,7 @@ from ..labels import (
     SWEEP_WORDS,
     bilingual,
 )
-from .plain import model_quality, out_of_reach
+from .plain import model_quality, more_money_words, out_of_reach
 
 __all__ = ["write_report", "render_report", "ENV", "Cell", "Table", "nice_max", "ticks", "tick_label"]
 
@@ -110,6 +111,7 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         quality={"title": MODEL_WORDS["title"], "sentences": model_quality(meta.get("model"))},
         communes=_communes_section(plan, names),
         meeting=_meeting_section(plan, meta, names),
+        more_money=_more_money_section(meta, plan, names),
         comparison=(_comparison_section(comparison, meta.get("strategy", getattr(plan, "strategy", "")))
                     if comparison is not None and len(comparison) else None),
         curve=_curve_section(curve) if curve is not None and len(curve) else None,
@@ -788,3 +790,16 @@ def _lines_chart(sw: pd.DataFrame, ycol: str, title: str, *, x_title: str, y_tit
         "current": None if current is None else {"x": f"{px(current):.1f}"},
         "series": series, "legend": legend, "crosses": crosses,
     }
+
+
+def _more_money_section(meta: dict, plan, names: dict[str, str]) -> dict | None:
+    """What more money would buy, per commune, in words (plan.json's ``more_money``)."""
+    more = meta.get("more_money")
+    words = more_money_words(more, names)
+    if not words:
+        return None
+    order = [c for c in plan.summary["commune_id"].astype(str) if c in words] if len(plan.summary) else []
+    order += [c for c in words if c not in order]
+    p = (more.get("target") or {}).get("p", 0.8)
+    intro = tuple(t.format(p=f"{100 * float(p):.0f}%") for t in MORE_MONEY_WORDS["intro"])
+    return {"title": MORE_MONEY_WORDS["title"], "intro": intro, "sentences": [s for c in order for s in words[c]]}
