@@ -24,6 +24,7 @@ whole sweep.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -32,6 +33,7 @@ import pandas as pd
 
 from .config import numeric_policy_keys, settings_problems
 from .data import Scenario
+from .engine import LocalEngine
 from .errors import PolicyConflictError, ScenarioError
 from .output.files import write_folder_atomically
 from .plan import Plan, make_plan, resolve_model, scenario_gains, write_plan_files
@@ -46,6 +48,8 @@ BUDGET_SCALE = "budget_scale"
 #: lower one): a plan of the scenario that meets the changed setting is then still within
 #: relative_gap of that setting's optimum, by the bound already proven.
 TIGHTER_WHEN = {"min_ethnic_minority_share": +1, "min_poor_share": +1, BUDGET_SCALE: -1}
+#: Values of a sweep solved side by side on this machine (``--engine local``).
+LOCAL_THREADS = max(1, os.cpu_count() or 1)
 #: The comparison.csv columns a sweep adds in front.
 SWEEP_COLUMNS = ["sweep_key", "sweep_value"]
 
@@ -249,11 +253,10 @@ def sweep_rows(
         if engine is not None:
             out = engine.map(_value_rows, vals, shared={**shared, "start_bound": b})
         else:
-            out = []
-            for v in vals:
-                if progress:
-                    progress(f"sweep {sweep.key} = {v:g}")
-                out.append(_value_rows(v, **shared, start_bound=b))
+            # on this machine, values on a thread per core: the solvers release the GIL (two
+            # sample curve solves side by side took half the time of one after the other)
+            out = LocalEngine().map(_value_rows, vals, shared={**shared, "start_bound": b},
+                                    max_workers=LOCAL_THREADS)
         results.update(zip(vals, out, strict=True))
     rows = [{"sweep_key": sweep.key, "sweep_value": v, **r} for v in sweep.values for r in results[v]]
     table = pd.DataFrame(rows)
