@@ -40,6 +40,8 @@ SEARCH_SECONDS = 30.0
 STEP_VND = 10_000_000
 #: Time limit of one re-solve of one commune.
 SOLVE_SECONDS = 5.0
+#: The least time a re-solve gets, even past the deadline (the search then stops).
+MIN_SOLVE_SECONDS = 0.5
 #: Relative gap of those re-solves: the budget is found to STEP_VND, far coarser than 1% of
 #: the commune's exits.
 SEARCH_GAP = 0.01
@@ -98,8 +100,10 @@ def _search(cid: str, *, scenario, gains, allocation, summary_row: dict, setting
     def solve(b: int, start=None):
         c = communes.copy()
         c["budget_vnd"] = int(b)
-        return run_strategy("optimal", households, projects, coops, c, g[pair_cols], s, capacity=capacity,
-                            start=start)
+        # never much beyond the search's deadline: a re-solve gets at most the time left
+        left = max(MIN_SOLVE_SECONDS, min(SOLVE_SECONDS, deadline - time.perf_counter()))
+        return run_strategy("optimal", households, projects, coops, c, g[pair_cols],
+                            replace(s, time_limit_s=left), capacity=capacity, start=start)
 
     top = int(g.groupby("household_id")["cost_vnd"].max().sum()) if len(g) else 0
     top = max(top, budget)
@@ -126,7 +130,11 @@ def _search(cid: str, *, scenario, gains, allocation, summary_row: dict, setting
         mid = int(np.ceil((low + high) / 2 / STEP_VND) * STEP_VND)
         if mid >= high:
             break
-        r = solve(mid, start=start)
+        try:
+            r = solve(mid, start=start)
+        except PolicyConflictError:  # a quota with too little money to fund anyone it allows
+            low = mid
+            continue
         pm = _chance(r, g, poor_base, target)
         if pm >= p_target:
             high, best_high_chance = mid, pm
