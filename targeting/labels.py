@@ -683,10 +683,8 @@ APPENDIX_WORDS = {
 #: The report's section on a policy sweep (``targeting compare --sweep KEY=v1,v2,...``).
 SWEEP_WORDS = {
     "title": ("Policy sweep: {key}", "Thay đổi chính sách: {key}"),
-    "chart": ("Expected exits as {key} varies", "Số hộ dự kiến thoát nghèo khi {key} thay đổi"),
-    "chart_added": ("Added exits as {key} varies", "Số hộ thoát nghèo tăng thêm khi {key} thay đổi"),
-    "y_axis": ("expected exits", "Dự kiến thoát nghèo"),
-    "y_axis_added": ("added exits", "Tăng thêm"),
+    "chart": ("Exits added by the support as {key} varies", "Số hộ thoát nghèo tăng thêm nhờ hỗ trợ khi {key} thay đổi"),
+    "y_axis": ("added exits", "Tăng thêm"),
     "caption": (
         "Each point plans the scenario again with this one setting changed, every strategy at every "
         "value, on the same model and gains. A red × on the axis marks a value whose policy cannot "

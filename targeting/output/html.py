@@ -702,8 +702,9 @@ def _sweep_section(sw: pd.DataFrame, plan) -> dict:
     """The sweep's chart (exits against the swept value, one line per strategy) and table."""
     key = str(sw["sweep_key"].iloc[0])
     kw = _sweep_key_words(key)
-    has_p = "expected_exits" in sw and sw["expected_exits"].notna().any()
-    ycol = "expected_exits" if has_p else "added_exits"
+    # added exits, as the budget curve: the exits without support are the same at every value
+    # and would flatten the lines
+    ycol = "added_exits"
     words = SWEEP_WORDS
     current = None
     settings = (plan.meta or {}).get("settings", {}).get("policy", {})
@@ -732,12 +733,11 @@ def _sweep_section(sw: pd.DataFrame, plan) -> dict:
             cls="current" if current is not None and np.isclose(float(r["sweep_value"]), current) else "",
         ))
     title = tuple(t.format(key=k) for t, k in zip(words["title"], kw, strict=True))
-    chart_title = tuple(t.format(key=k) for t, k in zip(words["chart" if has_p else "chart_added"], kw,
-                                                        strict=True))
+    chart_title = tuple(t.format(key=k) for t, k in zip(words["chart"], kw, strict=True))
     return {
         "title": title, "caption": words["caption"],
         "chart": _lines_chart(sw, ycol, bilingual(chart_title), x_title=bilingual(kw),
-                              y_title=bilingual(words["y_axis" if has_p else "y_axis_added"]), current=current),
+                              y_title=bilingual(words["y_axis"]), current=current),
         "infeasible": tuple(t.format(values=values) for t in words["infeasible"]) if values else None,
         "table": Table(heads, rows),
     }
@@ -777,8 +777,7 @@ def _lines_chart(sw: pd.DataFrame, ycol: str, title: str, *, x_title: str, y_tit
         legend.append({"name": str(name), "colour": colour, "x": left + 150 * i, "text_x": left + 150 * i + 18})
     crosses = [{"x": f"{px(float(v)):.1f}", "y": f"{top + ph:.1f}", "title": f"{float(v):g}"}
                for v in dict.fromkeys(sw.loc[sw["status"].astype(str) == "infeasible", "sweep_value"])]
-    step = (xmax - xmin) / 5
-    xt = [xmin + step * k for k in range(6)]
+    xt = sorted({float(v) for v in xs_all} | ({float(current)} if current is not None else set()))
     return {
         "title": title, "width": width, "height": height, "left": left, "right_x": left + pw,
         "top": top, "bottom_y": top + ph, "label_x": left - 6, "tick_y": top + ph + 16,
