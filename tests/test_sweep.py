@@ -301,3 +301,17 @@ def test_the_plan_reports_what_more_money_buys(tiny, tmp_path):
     cells = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(c.startswith("100 triệu đồng nữa cho Phong Quang") for c in cells)
     assert not np.isnan(more["per_100m_vnd"]["c1"])
+
+
+@pytest.mark.slow
+def test_a_sweep_on_dask_gives_the_rows_of_this_machine(tmp_path):
+    pytest.importorskip("distributed")
+    from targeting.engine import DaskEngine
+
+    sc = read_scenario(_mixed(tmp_path))
+    sweep = Sweep("min_ethnic_minority_share", (0.0, 0.5, 0.9))
+    local = compare_strategies(sc, ["optimal", "greedy"], curve=False, sweep=sweep).sweep
+    with DaskEngine(n_workers=2) as eng:
+        spread = compare_strategies(sc, ["optimal", "greedy"], curve=False, sweep=sweep, engine=eng).sweep
+    cols = ["sweep_value", "strategy", "status", "supported", "spent_vnd", "objective"]
+    pd.testing.assert_frame_equal(local[cols], spread[cols])
