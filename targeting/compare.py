@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import numeric_policy_keys, settings_problems
+from .config import Settings, numeric_policy_keys, settings_problems
 from .data import Scenario
 from .engine import LocalEngine
 from .errors import PolicyConflictError, ScenarioError
@@ -110,16 +110,10 @@ def parse_sweep(text: str) -> Sweep:
         raise ScenarioError(f"--sweep {key}: value {', '.join(dupes)} is given twice")
     if key != BUDGET_SCALE:
         for c, v in zip(cells, values, strict=True):
-            problems = settings_problems(_with_value_settings(_default_settings(), key, v))
+            problems = settings_problems(_with_value_settings(Settings(), key, v))
             if problems:
                 raise ScenarioError(f"--sweep {key}={c}: {problems[0].message}")
     return Sweep(key, tuple(values))
-
-
-def _default_settings():
-    from .config import Settings
-
-    return Settings()
 
 
 def _with_value_settings(settings, key: str, value):
