@@ -39,7 +39,7 @@ from .output.files import write_folder_atomically
 from .plan import Plan, make_plan, resolve_model, scenario_gains, write_plan_files
 
 __all__ = ["Comparison", "Sweep", "compare_strategies", "comparison_row", "budget_curve", "write_comparison",
-           "parse_sweep", "sweep_keys", "sweep_rows", "BUDGET_SCALE", "CURVE_MULTIPLIERS"]
+           "parse_sweep", "check_sweep", "sweep_keys", "sweep_rows", "BUDGET_SCALE", "CURVE_MULTIPLIERS"]
 
 CURVE_MULTIPLIERS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: The sweep key that scales every commune's budget.
@@ -129,6 +129,15 @@ def with_value(scenario: Scenario, key: str, value) -> Scenario:
     return replace(scenario, settings=_with_value_settings(scenario.settings, key, value))
 
 
+def check_sweep(scenario: Scenario, sweep: Sweep) -> None:
+    """:class:`ScenarioError` naming the first value that breaks the scenario's settings (a
+    minimum share above one, or one that contradicts another setting)."""
+    for v in sweep.values:
+        problems = settings_problems(with_value(scenario, sweep.key, v).settings)
+        if problems:
+            raise ScenarioError(f"--sweep {sweep.key}={v:g}: {problems[0].message}")
+
+
 def base_value(scenario: Scenario, key: str):
     """The value the scenario itself has for a sweep key."""
     return 1.0 if key == BUDGET_SCALE else getattr(scenario.settings, key)
@@ -210,10 +219,7 @@ def sweep_rows(
     the module docstring). Columns: ``sweep_key, sweep_value``, those of
     :func:`comparison_row`, ``budget_vnd`` and ``note``.
     """
-    for v in sweep.values:
-        problems = settings_problems(with_value(scenario, sweep.key, v).settings)
-        if problems:
-            raise ScenarioError(f"--sweep {sweep.key}={v:g}: {problems[0].message}")
+    check_sweep(scenario, sweep)
     base = base or {}
     here = base_value(scenario, sweep.key)
     opt = base.get("optimal")
@@ -308,10 +314,7 @@ def compare_strategies(
     values of the curve and the sweep.
     """
     if sweep is not None:
-        for v in sweep.values:
-            problems = settings_problems(with_value(scenario, sweep.key, v).settings)
-            if problems:
-                raise ScenarioError(f"--sweep {sweep.key}={v:g}: {problems[0].message}")
+        check_sweep(scenario, sweep)  # before any work
     model, source = resolve_model(scenario, model_path, progress)
     gains, scores = scenario_gains(scenario, model, engine=engine)
     plans: dict[str, Plan] = {}
