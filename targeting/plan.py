@@ -196,6 +196,7 @@ def make_plan(
     start: pd.DataFrame | None = None,
     start_bound: float | None = None,
     lists: bool = True,
+    decompose: bool | str | None = None,
 ) -> Plan:
     """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
 
@@ -210,6 +211,8 @@ def make_plan(
     sweep, :mod:`targeting.compare`; see :func:`targeting.allocation.run_strategy`).
     ``lists=False`` leaves out what only the lists and the report read (each household's
     reasons in words, the groups): a sweep's rows need the plan's numbers only.
+    ``decompose``: how the optimizer splits the model
+    (:func:`targeting.allocation.solve_optimal`).
     """
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:
@@ -243,6 +246,7 @@ def make_plan(
             engine=engine,
             start=start,
             start_bound=start_bound,
+            decompose=decompose,
             **decided,
         )
 

@@ -28,6 +28,7 @@ def run_strategy(
     removed: pd.DataFrame | None = None,
     start: pd.DataFrame | None = None,
     start_bound: float | None = None,
+    decompose: bool | str | None = None,
 ) -> AllocationResult:
     """Allocate with one strategy.
 
@@ -55,6 +56,8 @@ def run_strategy(
         setting): a warm start where it meets every constraint, and with ``start_bound`` (a
         proven bound the caller knows holds for this problem) the plan when that proves it
         (:func:`.solve.solve_optimal`).
+    decompose : {None, False, True, "communes", "groups"}
+        (``optimal``) how to split the model (:func:`.solve.solve_optimal`).
 
     Returns
     -------
@@ -74,7 +77,7 @@ def run_strategy(
     conflicts.raise_if_decisions_conflict(inst)
     if strategy == "optimal":
         return solve_optimal(inst, settings, engine=engine, start=_pair_indices(inst, start),
-                             start_bound=start_bound)
+                             start_bound=start_bound, decompose=decompose)
     return run_baseline(strategy, inst, settings, capacity=capacity)
 
 
