@@ -182,10 +182,27 @@ def comparison_row(plan: Plan) -> dict:
     }
 
 
-def _value_rows(value, *, scenario: Scenario, key: str, strategies: tuple[str, ...], gains, scores,
-                model_source, time_limit_s, start, start_bound) -> list[dict]:
+@dataclass(frozen=True)
+class _Job:
+    """What every value's task shares: sent to each worker once as one object (an engine
+    scatters a tuple or a dict item by item, and ``key`` is a keyword of Dask's ``map``)."""
+
+    scenario: Scenario
+    setting: str
+    strategies: tuple[str, ...]
+    gains: pd.DataFrame
+    scores: pd.DataFrame | None
+    model_source: str | None
+    time_limit_s: float | None
+    start: pd.DataFrame | None
+    start_bound: float | None
+
+
+def _value_rows(value, *, job: _Job) -> list[dict]:
     """Every strategy at one value of the sweep (one task of the engine): rows of comparison.csv
     with ``budget_vnd`` and ``note``; an infeasible policy is a row, not an error."""
+    scenario, key, strategies, gains, scores = job.scenario, job.setting, job.strategies, job.gains, job.scores
+    model_source, time_limit_s, start, start_bound = job.model_source, job.time_limit_s, job.start, job.start_bound
     sc = with_value(scenario, key, value)
     rows = []
     budget = int(sc.communes["budget_vnd"].sum())
@@ -247,9 +264,7 @@ def sweep_rows(
     if progress and todo:
         progress(f"sweep {sweep.key}: {len(todo)} value{'s' if len(todo) != 1 else ''} x "
                  f"{len(strategies)} strateg{'ies' if len(strategies) != 1 else 'y'}")
-    shared = {"scenario": scenario, "key": sweep.key, "strategies": tuple(strategies), "gains": gains,
-              "scores": scores, "model_source": model_source, "time_limit_s": time_limit_s,
-              "start": None if opt is None else opt.result.assignment[["household_id", "project_id"]]}
+    start = None if opt is None else opt.result.assignment[["household_id", "project_id"]]
     # values whose bound is known and values whose is not are separate maps (a map shares its
     # keyword arguments); each keeps the values' order
     by_bound: dict[float | None, list] = {}
@@ -257,13 +272,13 @@ def sweep_rows(
         _, b = task_args(v)
         by_bound.setdefault(b, []).append(v)
     for b, vals in by_bound.items():
+        job = _Job(scenario, sweep.key, tuple(strategies), gains, scores, model_source, time_limit_s, start, b)
         if engine is not None:
-            out = engine.map(_value_rows, vals, shared={**shared, "start_bound": b})
+            out = engine.map(_value_rows, vals, shared={"job": job})
         else:
             # on this machine, values on a thread per core: the solvers release the GIL (two
             # sample curve solves side by side took half the time of one after the other)
-            out = LocalEngine().map(_value_rows, vals, shared={**shared, "start_bound": b},
-                                    max_workers=LOCAL_THREADS)
+            out = LocalEngine().map(_value_rows, vals, shared={"job": job}, max_workers=LOCAL_THREADS)
         results.update(zip(vals, out, strict=True))
     rows = [{"sweep_key": sweep.key, "sweep_value": v, **r} for v in sweep.values for r in results[v]]
     table = pd.DataFrame(rows)
