@@ -195,14 +195,15 @@ class _Job:
     model_source: str | None
     time_limit_s: float | None
     start: pd.DataFrame | None
-    start_bound: float | None
 
 
-def _value_rows(value, *, job: _Job) -> list[dict]:
-    """Every strategy at one value of the sweep (one task of the engine): rows of comparison.csv
-    with ``budget_vnd`` and ``note``; an infeasible policy is a row, not an error."""
+def _value_rows(item: tuple, *, job: _Job) -> list[dict]:
+    """Every strategy at one value of the sweep (one task of the engine; ``item`` is the value
+    and the bound known to hold there, or None): rows of comparison.csv with ``budget_vnd`` and
+    ``note``; an infeasible policy is a row, not an error."""
+    value, start_bound = item
     scenario, key, strategies, gains, scores = job.scenario, job.setting, job.strategies, job.gains, job.scores
-    model_source, time_limit_s, start, start_bound = job.model_source, job.time_limit_s, job.start, job.start_bound
+    model_source, time_limit_s, start = job.model_source, job.time_limit_s, job.start
     sc = with_value(scenario, key, value)
     rows = []
     budget = int(sc.communes["budget_vnd"].sum())
@@ -257,29 +258,24 @@ def sweep_rows(
         else:
             todo.append(v)
 
-    def task_args(v):
+    def bound_at(v) -> float | None:
+        """The proven bound that holds at ``v``: the scenario's own, where ``v`` only takes plans away."""
         tighter = sweep.key in TIGHTER_WHEN and TIGHTER_WHEN[sweep.key] * (float(v) - float(here)) >= 0
-        return v, (float(opt.meta["bound"]) if proven and tighter else None)
+        return float(opt.meta["bound"]) if proven and tighter else None
 
     if progress and todo:
         progress(f"sweep {sweep.key}: {len(todo)} value{'s' if len(todo) != 1 else ''} x "
                  f"{len(strategies)} strateg{'ies' if len(strategies) != 1 else 'y'}")
     start = None if opt is None else opt.result.assignment[["household_id", "project_id"]]
-    # values whose bound is known and values whose is not are separate maps (a map shares its
-    # keyword arguments); each keeps the values' order
-    by_bound: dict[float | None, list] = {}
-    for v in todo:
-        _, b = task_args(v)
-        by_bound.setdefault(b, []).append(v)
-    for b, vals in by_bound.items():
-        job = _Job(scenario, sweep.key, tuple(strategies), gains, scores, model_source, time_limit_s, start, b)
-        if engine is not None:
-            out = engine.map(_value_rows, vals, shared={"job": job})
-        else:
-            # on this machine, values on a thread per core: the solvers release the GIL (two
-            # sample curve solves side by side took half the time of one after the other)
-            out = LocalEngine().map(_value_rows, vals, shared={"job": job}, max_workers=LOCAL_THREADS)
-        results.update(zip(vals, out, strict=True))
+    job = _Job(scenario, sweep.key, tuple(strategies), gains, scores, model_source, time_limit_s, start)
+    items = [(v, bound_at(v)) for v in todo]
+    if engine is not None:
+        out = engine.map(_value_rows, items, shared={"job": job})
+    else:
+        # on this machine, values on a thread per core: the solvers release the GIL (two
+        # sample curve solves side by side took half the time of one after the other)
+        out = LocalEngine().map(_value_rows, items, shared={"job": job}, max_workers=LOCAL_THREADS)
+    results.update(zip(todo, out, strict=True))
     rows = [{"sweep_key": sweep.key, "sweep_value": v, **r} for v in sweep.values for r in results[v]]
     table = pd.DataFrame(rows)
     cols = SWEEP_COLUMNS + [c for c in table.columns if c not in SWEEP_COLUMNS + ["budget_vnd", "note"]]
