@@ -429,10 +429,14 @@ def allocate(scenario, model_path, out, strategy, time_limit, force, decisions, 
               help="Comma-separated province budget splits (fixed, proportional, optimal): each "
                    "strategy under each (default: the scenario's [policy] budget_split).")
 @click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@click.option("--sweep", "sweep", metavar="KEY=v1,v2,...",
+              help="Plan again at each value of one setting, every strategy: a numeric [policy] key "
+              "(e.g. min_ethnic_minority_share=0,0.2,0.4) or budget_scale=0.5,1,1.5,2. "
+              "comparison.csv then has one row per value and strategy.")
 @engine_options
-def compare(scenario, out, strategies, model_path, time_limit, curve, splits, force, engine, scheduler):
+def compare(scenario, out, strategies, model_path, time_limit, curve, splits, force, sweep, engine, scheduler):
     """Run several strategies on one scenario and set their outcomes side by side."""
-    from .compare import compare_strategies, write_comparison
+    from .compare import compare_strategies, parse_sweep, write_comparison
     from .engine import open_engine
 
     names = [s.strip() for s in strategies.split(",") if s.strip()]
@@ -448,13 +452,16 @@ def compare(scenario, out, strategies, model_path, time_limit, curve, splits, fo
             f"unknown split {', '.join(sorted(set(split_names) - set(BUDGET_SPLITS))) or '(none)'}; "
             f"expected some of {', '.join(BUDGET_SPLITS)}", param_hint="--splits")
     _check_engine(engine, scheduler)
+    with domain_errors():
+        swept = None if sweep is None else parse_sweep(sweep)  # checked before any work
     with domain_errors(), progress() as say, _claim(out, force):
         sc = _read(scenario)
         with open_engine(engine, scheduler) as eng:
             result = compare_strategies(sc, names, model_path=model_path, time_limit_s=time_limit,
-                                        curve=curve, progress=say, engine=eng, splits=split_names)
+                                        curve=curve, progress=say, engine=eng, splits=split_names,
+                                        sweep=swept)
         write_comparison(result, out, force=force)
-    _print_comparison(result.table)
+    _print_comparison(result.table if result.sweep is None else result.sweep)
     click.echo(f"comparison written to {out}")
 
 
@@ -463,7 +470,8 @@ def _print_comparison(table) -> None:
     from rich.table import Table
 
     t = Table(title="Strategies compared")
-    cols = ["strategy", "supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
+    swept = ["sweep_value", "strategy", "status"] if "sweep_value" in table else ["strategy"]
+    cols = swept + ["supported", "spent_vnd", "expected_exits", "exits_p10", "exits_p90",
             "exits_per_billion_vnd", "share_ethnic_minority", "share_female_head", "share_poor",
             "communes_meeting_target"]
     if "budget_split" in table and table["budget_split"].nunique() > 1:  # compare --splits

@@ -18,6 +18,7 @@ __all__ = [
     "KINDS", "HOUSEHOLD_STATUSES", "REGISTER_STATUSES", "AREA_TYPES", "ELIGIBLE", "DEPRIVATIONS", "STRATEGIES",
     "PLAN_STATUSES", "CONSENT", "CAUSES", "DECISIONS", "BACKENDS", "BUDGET_SPLITS", "Settings", "parse_settings", "bundled_sample",
     "bundled_model",
+    "numeric_policy_keys", "settings_problems",
 ]
 
 #: The kinds of livelihood support a project offers (projects.csv ``kind``).
@@ -271,6 +272,20 @@ def _check_split(s: Settings, file: str, problems: list[Problem]) -> None:
         problems.append(Problem(file, None, "policy.max_commune_share",
                                 f"expected a multiple of the commune's budget_vnd between 1 and 100; "
                                 f"got {hi:g}"))
+
+
+def numeric_policy_keys() -> dict[str, type]:
+    """The ``[policy]`` settings that take a number (what ``compare --sweep`` may vary), each
+    with ``int`` when it takes whole numbers only, else ``float``."""
+    return {k: int if typ is int else float for k, (typ, _) in _SETTINGS_SPEC["policy"].items()
+            if typ in (int, float, (int, float))}
+
+
+def settings_problems(s: Settings, file: str = "scenario.toml") -> list[Problem]:
+    """Every setting of ``s`` out of its range, as scenario.toml's reader reports it."""
+    problems: list[Problem] = []
+    _check_settings(s, file, problems, None)
+    return problems
 
 
 # --------------------------------------------------------------------------------------------

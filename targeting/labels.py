@@ -1032,3 +1032,98 @@ SPLIT_WORDS = {
     "budget_requested_vnd": ("Budget requested (VND)", "Kinh phí đề nghị (đồng)"),
     "column": ("Budget split", "Cách phân bổ kinh phí"),
 }
+
+#: The report's section on a policy sweep (``targeting compare --sweep KEY=v1,v2,...``).
+SWEEP_WORDS = {
+    "title": ("Policy sweep: {key}", "Thay đổi chính sách: {key}"),
+    "chart": ("Exits added by the support as {key} varies", "Số hộ thoát nghèo tăng thêm nhờ hỗ trợ khi {key} thay đổi"),
+    "y_axis": ("added exits", "Tăng thêm"),
+    "caption": (
+        "Each point plans the scenario again with this one setting changed, every strategy at every "
+        "value, on the same model and gains. A red × on the axis marks a value whose policy cannot "
+        "be met; the dashed line is the scenario's own value.",
+        "Mỗi điểm là một lần lập lại phương án chỉ với thiết lập này thay đổi, mọi phương án ở mọi "
+        "giá trị, trên cùng mô hình và mức tăng. Dấu × đỏ trên trục: giá trị mà chính sách không thể "
+        "đáp ứng; đường nét đứt: giá trị hiện tại của kịch bản.",
+    ),
+    "infeasible": (
+        "Cannot be met: {values}.",
+        "Không thể đáp ứng: {values}.",
+    ),
+    "value": ("Value", "Giá trị"),
+    "note": ("Note", "Ghi chú"),
+    "current": ("current", "hiện tại"),
+    "keys": {
+        "budget_scale": ("budget × (every commune)", "hệ số kinh phí (mọi xã)"),
+        "min_ethnic_minority_share": ("minimum ethnic-minority share", "tỷ lệ tối thiểu hộ DTTS"),
+        "min_poor_share": ("minimum poor share", "tỷ lệ tối thiểu hộ nghèo"),
+    },
+}
+
+#: What more money would buy, per commune (report and workbook): the budget's shadow price in
+#: words, and the budget that would meet the commune's target with 80% probability.
+MORE_MONEY_WORDS = {
+    "title": ("What more money would buy", "Thêm kinh phí thì được gì"),
+    "intro": (
+        "From the optimizer: the marginal value of each commune's budget, and the budget that would "
+        "meet the commune's target for poor households leaving poverty with {p} probability, found "
+        "by planning the commune again at other budgets with the same model.",
+        "Từ mô hình tối ưu hóa: giá trị biên của kinh phí từng xã, và mức kinh phí giúp xã đạt chỉ "
+        "tiêu hộ nghèo thoát nghèo với xác suất {p}, tìm bằng cách lập lại phương án của xã ở các mức "
+        "kinh phí khác với cùng mô hình.",
+    ),
+    "price": (
+        "{money} million VND more for {commune}: about {exits} more expected sustained exits",
+        "{money} triệu đồng nữa cho {commune}: thêm khoảng {exits} hộ thoát nghèo bền vững",
+    ),
+    "price_zero": (
+        "{money} million VND more for {commune} would buy no more exits: money is not what limits "
+        "the plan there (places, cooperatives or eligible households are)",
+        "{money} triệu đồng nữa cho {commune} không giúp thêm hộ thoát nghèo: kinh phí không phải là "
+        "giới hạn ở xã này (số chỗ, hợp tác xã hoặc số hộ đủ điều kiện mới là giới hạn)",
+    ),
+    "already": (
+        "{commune}: the budget of {budget} million VND already meets the target of {target} poor "
+        "households leaving poverty with {p} probability (chance {chance})",
+        "{commune}: kinh phí {budget} triệu đồng đã đủ để đạt chỉ tiêu {target} hộ nghèo thoát nghèo "
+        "với xác suất {p} (xác suất {chance})",
+    ),
+    "needed": (
+        "{commune}: about {needed} million VND (now {budget} million) would meet the target of "
+        "{target} poor households leaving poverty with {p} probability (chance {chance})",
+        "{commune}: khoảng {needed} triệu đồng (hiện {budget} triệu) sẽ giúp đạt chỉ tiêu {target} hộ "
+        "nghèo thoát nghèo với xác suất {p} (xác suất {chance})",
+    ),
+    "never": (
+        "{commune}: no budget can meet the target of {target} poor households leaving poverty with "
+        "{p} probability with the projects on offer: with every useful place paid for ({spent} "
+        "million VND) the chance is {chance}; {why}",
+        "{commune}: với các dự án hiện có, không mức kinh phí nào đạt được chỉ tiêu {target} hộ nghèo "
+        "thoát nghèo với xác suất {p}: kể cả khi chi trả mọi chỗ hữu ích ({spent} triệu đồng) xác "
+        "suất chỉ là {chance}; {why}",
+    ),
+    "why_none": (
+        "{none} of the {poor} poor households can join no open project",
+        "{none} trong {poor} hộ nghèo không tham gia được dự án nào đang mở",
+    ),
+    "why_left": (
+        "{left} poor households who could join are left out because {reason}",
+        "{left} hộ nghèo đủ điều kiện vẫn không được hỗ trợ vì {reason}",
+    ),
+    "why_all": (
+        "every poor household that can join a project already does",
+        "mọi hộ nghèo tham gia được dự án đều đã được hỗ trợ",
+    ),
+    "cut_short": (
+        "{commune}: the search for the budget that meets the target with {p} probability was cut "
+        "short by its time limit ({seconds} s); so far: {so_far}",
+        "{commune}: việc tìm mức kinh phí đạt chỉ tiêu với xác suất {p} bị dừng do hết thời gian "
+        "({seconds} giây); đến lúc dừng: {so_far}",
+    ),
+    "so_far_above": ("more than {budget} million VND", "trên {budget} triệu đồng"),
+    "so_far_between": ("between {low} and {high} million VND", "từ {low} đến {high} triệu đồng"),
+    "no_target": (
+        "{commune}: no target for poor households leaving poverty is set (communes.csv target_poor)",
+        "{commune}: chưa đặt chỉ tiêu hộ nghèo thoát nghèo (communes.csv target_poor)",
+    ),
+}

@@ -29,6 +29,7 @@ from .data.files import sha256_bytes
 from .data.schema import income_key, wanted_kinds
 from .errors import OverlapWarning, ScenarioError
 from .labels import KIND_LABELS, NOT_SUPPORTED, REASON_TEXTS
+from .more_money import more_money
 from .outcomes import commune_outcomes, group_outcomes
 from .output.excel import write_beneficiaries
 from .output.files import REVIEWED_OUTPUTS, safe_csv, write_folder_atomically
@@ -193,6 +194,10 @@ def make_plan(
     progress: Progress | None = None,
     engine=None,
     decisions: pd.DataFrame | None = None,
+    start: pd.DataFrame | None = None,
+    start_bound: float | None = None,
+    lists: bool = True,
+    decompose: bool | str | None = None,
 ) -> Plan:
     """Compute the plan of ``strategy`` (default: the scenario's, ``optimal``).
 
@@ -203,6 +208,12 @@ def make_plan(
     ``decisions`` (checked, :func:`targeting.data.decisions.read_decisions`; default: the
     scenario's decisions.csv) are honoured: the plan is optimal around them, and the same
     scenario is solved again without them for ``plan.json``'s ``decisions`` block.
+    ``start``/``start_bound``: an earlier plan's assignment and a bound known to hold here (a
+    sweep, :mod:`targeting.compare`; see :func:`targeting.allocation.run_strategy`).
+    ``lists=False`` leaves out what only the lists and the report read (each household's
+    reasons in words, the groups): a sweep's rows need the plan's numbers only.
+    ``decompose``: how the optimizer splits the model
+    (:func:`targeting.allocation.solve_optimal`).
     """
     strategy = strategy or scenario.settings.strategy
     if strategy not in STRATEGIES:
@@ -237,23 +248,31 @@ def make_plan(
             settings,
             capacity=capacity,
             engine=engine,
+            start=start,
+            start_bound=start_bound,
+            decompose=decompose,
             **decided,
         )
 
     result = allocate() if pairs is None else allocate(forced=pairs.forced, removed=pairs.removed)
     log.info("strategy %s: status %s, objective %.4f in %.2fs", strategy, result.status, result.objective,
              time.perf_counter() - t0)
-    allocation = _allocation_table(scenario, gains, scores, result)
+    allocation = _allocation_table(scenario, gains, scores, result, reasons=lists)
     if pairs is not None:
         allocation = _with_decisions(allocation, decisions, pairs, gains)
     summary = _summary(allocation, scenario.communes, result)
     groups = {
         by: group_outcomes(allocation, scenario.households, by)
         for by in ("ethnic_minority", "female_head", "village")
-    }
+    } if lists else {}
     meta = _meta(scenario, strategy, settings, result, model, model_source, gains)
     if "budget_split" in result.details:  # plan.json says how the province's money was split
         meta["budget_split"] = result.details.pop("budget_split")
+    if strategy == "optimal" and lists:
+        _say(progress, "what more money would buy: re-solving each commune at other budgets")
+        more = more_money(result, scenario, gains, allocation, summary, settings, search=pairs is None)
+        if more is not None:
+            meta["more_money"] = more
     if pairs is not None:
         _say(progress, "solving the groups of communes the decisions touch again without them, "
                        "and pricing each decision")
@@ -305,7 +324,8 @@ def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:
     return gains.groupby("household_id")["gain"].max()
 
 
-def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -> pd.DataFrame:
+def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result,
+                      reasons: bool = True) -> pd.DataFrame:
     h = scenario.households
     p = scenario.projects.set_index("project_id")
     a = h[["household_id", "commune_id", "village", "status"] + (["wants"] if "wants" in h else [])].copy()
@@ -361,8 +381,11 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result) -
                         a["commune_id"].to_numpy()))
     a = a.iloc[order].reset_index(drop=True)
     a["priority"] = a.groupby("commune_id").cumcount() + 1
-    a["reasons_en"], a["reasons_vi"] = _reason_texts(a, factors_en.iloc[order].to_numpy(),
-                                                     factors_vi.iloc[order].to_numpy())
+    if reasons:
+        a["reasons_en"], a["reasons_vi"] = _reason_texts(a, factors_en.iloc[order].to_numpy(),
+                                                         factors_vi.iloc[order].to_numpy())
+    else:
+        a["reasons_en"] = a["reasons_vi"] = ""
     extra = [c for c in a.columns if c not in ALLOCATION_COLUMNS]
     return a[ALLOCATION_COLUMNS + extra]
 
@@ -541,7 +564,8 @@ def write_plan(
     return write_folder_atomically(out, write, force=force)
 
 
-def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=()) -> None:
+def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, curve=None, files=(),
+                     sweep=None) -> None:
     if "allocation.csv" in files:
         safe_csv(plan.allocation, folder / "allocation.csv")
     if "summary.csv" in files:
@@ -559,7 +583,7 @@ def write_plan_files(plan: Plan, folder: Path, *, lang="vi", comparison=None, cu
     if "beneficiaries.xlsx" in files:
         write_beneficiaries(plan, folder / "beneficiaries.xlsx", lang=lang)
     if "report.html" in files:
-        write_report(plan, folder / "report.html", comparison=comparison, curve=curve)
+        write_report(plan, folder / "report.html", comparison=comparison, curve=curve, sweep=sweep)
 
 
 def _json(o):

@@ -41,13 +41,15 @@ LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
 
 def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float | None = None,
-                full: bool = True) -> SolveOutcome:
+                full: bool = True, start: np.ndarray | None = None) -> SolveOutcome:
     """The first of LP rounding, the MIP over the LP-guided neighbourhood and the full MIP that
     meets ``relative_gap`` (see the module docstring); ``lp`` is set on the outcome.
 
     ``full=False`` stops after the neighbourhood and returns the best plan so far (status
     ``feasible`` when it is not proven within the gap): the quick pass of
     :func:`.components.solve_components`, which decides afterwards where more time is worth it.
+    ``start`` (chosen pair indices of a plan that meets every constraint, e.g. the plan of a
+    neighbouring setting in a sweep) is one more warm start: kept when it beats the others.
     """
     t0 = time.perf_counter() if t0 is None else t0
     try:
@@ -57,6 +59,8 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         lp = None
     # the warm start, once: the better of the greedy and the LP-rounded plan
     hint = None if lp is None else _best_hint(inst, lp)
+    if start is not None and (hint is None or inst.total_gain(start) > inst.total_gain(hint)):
+        hint = np.asarray(start, dtype=np.int64)
     out = _lp_rounding(inst, settings, lp, hint, t0)
     if out is None:
         if lp is not None:

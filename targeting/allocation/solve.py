@@ -28,15 +28,15 @@ from .mip import BACKENDS, solve_plan
 from .pipeline import solve_whole
 from .results import AllocationResult, LPSolution, SolveOutcome, relative_gap
 
-__all__ = ["solve_optimal", "optimal_result", "solve_component", "is_large", "shadow_prices", "DECOMPOSE_MIN_PAIRS",
-           "SPLITS"]
+__all__ = ["solve_optimal", "optimal_result", "solve_component", "is_large", "shadow_prices",
+           "feasible_start", "DECOMPOSE_MIN_PAIRS", "SPLITS", "START_PROVEN"]
 
 #: Above this many pairs (and with more than one commune) the model is split.
 DECOMPOSE_MIN_PAIRS = 60_000
 #: Shadow prices are given per this many VND.
 PER_VND = 100_000_000
 #: What ``solve_optimal(decompose=...)`` accepts.
-SPLITS = (None, False, True, "communes")
+SPLITS = (None, False, True, "communes", "groups")
 
 
 def is_large(inst: Instance) -> bool:
@@ -45,12 +45,42 @@ def is_large(inst: Instance) -> bool:
 
 
 def _solve_connected(inst: Instance, settings: Settings, *, backend: str, by_commune: bool,
-                     engine=None, t0: float | None = None, full: bool = True) -> SolveOutcome:
+                     engine=None, t0: float | None = None, full: bool = True,
+                     start: np.ndarray | None = None) -> SolveOutcome:
     """One group of communes: by commune (``by_commune``, with more than one), else whole."""
     if by_commune and len(np.unique(inst.pair_c)) > 1:
         return solve_decomposed(inst, settings, solve_part=solve_plan, backend=backend,
                                 engine=engine)
-    return solve_whole(inst, settings, backend=backend, t0=t0, full=full)
+    return solve_whole(inst, settings, backend=backend, t0=t0, full=full, start=start)
+
+
+#: What a plan's ``solver`` says when a sweep's earlier plan is proven by its earlier bound.
+START_PROVEN = "the earlier plan of the sweep, proven within relative_gap by its earlier bound"
+
+
+def _start_proven(inst: Instance, settings: Settings, start: np.ndarray | None,
+                  start_bound: float | None, t0: float) -> SolveOutcome | None:
+    """``start`` as the plan, when ``start_bound`` (the caller's proven bound for this very
+    model) proves it within ``relative_gap``."""
+    if start is None or start_bound is None or not np.isfinite(start_bound):
+        return None
+    obj = inst.total_gain(start)
+    bound = max(float(start_bound), obj)
+    if relative_gap(obj, bound) > settings.relative_gap + 1e-12:
+        return None
+    return SolveOutcome(chosen=np.asarray(start, dtype=np.int64), status="optimal", objective=obj,
+                        bound=bound, solver=START_PROVEN, seconds=time.perf_counter() - t0,
+                        stats={"method": START_PROVEN}, hint_objective=obj)
+
+
+def feasible_start(inst: Instance, start: np.ndarray | None) -> np.ndarray | None:
+    """``start`` when it is a plan of ``inst`` that meets every constraint, else None."""
+    if start is None:
+        return None
+    start = np.asarray(start, dtype=np.int64)
+    if (start < 0).any() or checks.violations(inst, start) or not checks.honours_decisions(inst, start):
+        return None
+    return start
 
 
 def solve_component(inst: Instance, settings: Settings, *, backend: str,
@@ -80,7 +110,8 @@ def shadow_prices(inst: Instance, lp: LPSolution) -> dict:
 
 
 def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = None,
-                  decompose: bool | str | None = None, engine=None) -> AllocationResult:
+                  decompose: bool | str | None = None, engine=None, start: np.ndarray | None = None,
+                  start_bound: float | None = None) -> AllocationResult:
     """The best plan (see :func:`targeting.allocation.run_strategy`).
 
     Parameters
@@ -90,15 +121,25 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     backend : str, optional
         The MIP back-end, one of :data:`targeting.config.BACKENDS` (:mod:`.mip`); default:
         ``settings.backend`` (scenario.toml ``[solver] backend``, itself ``auto`` by default).
-    decompose : {None, False, True, "communes"}
+    decompose : {None, False, True, "communes", "groups"}
         ``None``: split when the model is large (``DECOMPOSE_MIN_PAIRS``); ``False``: one
         model; ``True``: split into groups of communes that share no cooperative, a single
         group (or a large one) by commune; ``"communes"``: by commune at once, the whole model
-        as one group coupled through cooperative shares.
+        as one group coupled through cooperative shares; ``"groups"``: split into groups of
+        communes that share no cooperative whenever there is more than one (an exact split,
+        whatever the size; measured on the bundled sample: 3 s where the whole model took 24 s,
+        both proven within relative_gap), each group as ``None`` would solve it.
     engine : LocalEngine or DaskEngine, optional
         Runs the subproblems of the split (:mod:`targeting.engine`). Whether to split does not
         depend on the engine, so both engines give the same plan: below
         ``DECOMPOSE_MIN_PAIRS`` the whole model is solved on this machine.
+    start : ndarray, optional
+        Chosen pair indices of an earlier plan (a sweep's neighbouring setting). Ignored unless
+        it meets every constraint of ``inst``; then it warm-starts the solve of a model solved
+        whole, and with ``start_bound`` it is the plan when that bound proves it.
+    start_bound : float, optional
+        A proven upper bound on this model's objective that the caller knows (the earlier
+        model's bound, when this model only has fewer plans than that one).
 
     Raises
     ------
@@ -112,17 +153,25 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     if decompose not in SPLITS:
         raise ValueError(f"decompose must be one of {SPLITS}; got {decompose!r}")
     by_commune_only = decompose == "communes"
-    if decompose is None:
-        decompose = is_large(inst)
-    parts = components(inst) if decompose and not by_commune_only else []
-    if len(parts) > 1:
+    if decompose == "groups":
+        parts = components(inst)
+        decompose = len(parts) > 1 or is_large(inst)
+    else:
+        if decompose is None:
+            decompose = is_large(inst)
+        parts = components(inst) if decompose and not by_commune_only else []
+    start = feasible_start(inst, start)
+    proven = _start_proven(inst, settings, start, start_bound, t0)
+    if proven is not None:
+        out = proven
+    elif len(parts) > 1:
         # Groups of communes that share no cooperative are independent problems: solved apart
         # (as tasks of the engine), their plans and bounds add up exactly.
         out = solve_components(inst, parts, settings, engine=engine,
                                solve_part=partial(solve_component, backend=backend))
     else:
         out = _solve_connected(inst, settings, backend=backend, by_commune=bool(decompose),
-                               engine=engine, t0=t0)
+                               engine=engine, t0=t0, start=start)
     if out.lp is not None:
         # both are proven upper bounds: keep the tighter
         out.bound = min(out.bound, float(out.lp.bound) + 1e-9 * abs(out.lp.bound))

@@ -27,6 +27,9 @@ def run_strategy(
     engine=None,
     forced: pd.DataFrame | None = None,
     removed: pd.DataFrame | None = None,
+    start: pd.DataFrame | None = None,
+    start_bound: float | None = None,
+    decompose: bool | str | None = None,
 ) -> AllocationResult:
     """Allocate with one strategy.
 
@@ -49,6 +52,13 @@ def run_strategy(
     forced, removed : DataFrame, optional
         The village meeting's decisions as pairs (``household_id, project_id``): a forced pair
         is in every plan (the baselines take it first), a removed pair in none.
+    start : DataFrame, optional
+        (``optimal``) an earlier plan's ``household_id, project_id`` (a sweep's neighbouring
+        setting): a warm start where it meets every constraint, and with ``start_bound`` (a
+        proven bound the caller knows holds for this problem) the plan when that proves it
+        (:func:`.solve.solve_optimal`).
+    decompose : {None, False, True, "communes", "groups"}
+        (``optimal``) how to split the model (:func:`.solve.solve_optimal`).
 
     With ``settings.budget_split`` other than ``fixed`` the communes' budgets are first split
     from the province's total (:mod:`.split`); ``details["budget_split"]`` lists the shares.
@@ -72,5 +82,16 @@ def run_strategy(
         return run_split(strategy, inst, households, settings, capacity=capacity, engine=engine)
     conflicts.raise_if_decisions_conflict(inst)
     if strategy == "optimal":
-        return solve_optimal(inst, settings, engine=engine)
+        return solve_optimal(inst, settings, engine=engine, start=_pair_indices(inst, start),
+                             start_bound=start_bound, decompose=decompose)
     return run_baseline(strategy, inst, settings, capacity=capacity)
+
+
+def _pair_indices(inst, plan: pd.DataFrame | None):
+    """The pair indices of ``plan`` (``household_id, project_id``) in ``inst``; -1 for a pair the
+    instance does not have (the plan is then no start)."""
+    if plan is None:
+        return None
+    pairs = inst.pairs_frame()
+    index = pd.MultiIndex.from_frame(pairs[["household_id", "project_id"]].astype(str))
+    return index.get_indexer(pd.MultiIndex.from_frame(plan[["household_id", "project_id"]].astype(str)))

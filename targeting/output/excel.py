@@ -43,6 +43,7 @@ from ..labels import (
     MEETING_MARKER_SHEET,
     MEETING_WORDS,
     MODEL_WORDS,
+    MORE_MONEY_WORDS,
     NOT_SUPPORTED,
     PLAN_STATUS_LABELS,
     REACH_WORDS,
@@ -53,7 +54,7 @@ from ..labels import (
     label,
 )
 from .files import neutralise
-from .plain import model_quality, out_of_reach
+from .plain import model_quality, more_money_words, out_of_reach
 
 __all__ = ["write_beneficiaries", "sheet_names"]
 
@@ -554,6 +555,13 @@ def _write_summary(ws, plan, w: _Writer, communes, summary, titles) -> None:
         for cid in communes["commune_id"]:
             if cid in reach:
                 ws.append([w.cell(ws, reach[cid][i])])
+    more = more_money_words(meta.get("more_money"), names) if len(summary) else {}
+    if more:
+        ws.append([])
+        ws.append([w.cell(ws, label(MORE_MONEY_WORDS, "title", lang), font=_SECTION_FONT)])
+        for cid in communes["commune_id"]:
+            for pair in more.get(str(cid), []):
+                ws.append([w.cell(ws, pair[i])])
     ws.append([])
     ws.append([w.cell(ws, label(MODEL_WORDS, "workbook_title", lang), font=_SECTION_FONT)])
     for pair in model_quality(meta.get("model")):

@@ -30,14 +30,16 @@ from ..labels import (
     DECISION_LABELS,
     MEETING_WORDS,
     MODEL_WORDS,
+    MORE_MONEY_WORDS,
     NOT_SUPPORTED,
     PAGE_LABELS,
     PLAN_STATUS_LABELS,
     SPLIT_WORDS,
     STRATEGY_LABELS,
+    SWEEP_WORDS,
     bilingual,
 )
-from .plain import model_quality, out_of_reach
+from .plain import model_quality, more_money_words, out_of_reach
 
 __all__ = ["write_report", "render_report", "ENV", "Cell", "Table", "nice_max", "ticks", "tick_label"]
 
@@ -52,7 +54,7 @@ W = PAGE_LABELS
 
 
 def write_report(plan, path: str | Path, comparison: pd.DataFrame | None = None,
-                 curve: pd.DataFrame | None = None) -> Path:
+                 curve: pd.DataFrame | None = None, sweep: pd.DataFrame | None = None) -> Path:
     """Write the HTML report of ``plan`` to ``path``.
 
     Parameters
@@ -65,6 +67,8 @@ def write_report(plan, path: str | Path, comparison: pd.DataFrame | None = None,
         One row per strategy (``targeting compare``); adds the strategy chart and table.
     curve : DataFrame, optional
         Exits as the budget varies; adds the budget-exits chart.
+    sweep : DataFrame, optional
+        One row per value and strategy of a sweep (``compare --sweep``); adds the sweep chart.
 
     Returns
     -------
@@ -72,11 +76,12 @@ def write_report(plan, path: str | Path, comparison: pd.DataFrame | None = None,
         ``path``.
     """
     path = Path(path)
-    path.write_text(render_report(plan, comparison=comparison, curve=curve), encoding="utf-8")
+    path.write_text(render_report(plan, comparison=comparison, curve=curve, sweep=sweep), encoding="utf-8")
     return path
 
 
-def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFrame | None = None) -> str:
+def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFrame | None = None,
+                  sweep: pd.DataFrame | None = None) -> str:
     """The report as an HTML string (see :func:`write_report`).
 
     Parameters
@@ -87,6 +92,8 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         One row per strategy.
     curve : DataFrame, optional
         Exits as the budget varies.
+    sweep : DataFrame, optional
+        One row per value and strategy of a sweep.
 
     Returns
     -------
@@ -106,9 +113,11 @@ def render_report(plan, comparison: pd.DataFrame | None = None, curve: pd.DataFr
         communes=_communes_section(plan, names),
         split=_split_section(plan, meta, names),
         meeting=_meeting_section(plan, meta, names),
+        more_money=_more_money_section(meta, plan, names),
         comparison=(_comparison_section(comparison, meta.get("strategy", getattr(plan, "strategy", "")))
                     if comparison is not None and len(comparison) else None),
         curve=_curve_section(curve) if curve is not None and len(curve) else None,
+        sweep=_sweep_section(sweep, plan) if sweep is not None and len(sweep) else None,
         equity=_equity_section(plan, names),
         reasons=_reasons_section(plan, names),
         warnings=_warnings(meta),
@@ -738,3 +747,121 @@ def _curve_chart(cv: pd.DataFrame) -> dict:
                   "title": f"{a:.2f} {unit}: {b:.1f}", "label": _exits(b)}
                  for a, b in zip(xs[ok], ys[ok], strict=True)],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# A policy sweep (compare --sweep)
+# --------------------------------------------------------------------------------------------
+
+#: One colour per strategy in the sweep chart (the first two those of the other charts).
+SWEEP_COLOURS = (BLUE, ORANGE, "#38a169", "#805ad5", "#718096", "#b7791f")
+
+
+def _sweep_key_words(key: str) -> tuple[str, str]:
+    return SWEEP_WORDS["keys"].get(key, (key, key))
+
+
+def _sweep_section(sw: pd.DataFrame, plan) -> dict:
+    """The sweep's chart (exits against the swept value, one line per strategy) and table."""
+    key = str(sw["sweep_key"].iloc[0])
+    kw = _sweep_key_words(key)
+    # added exits, as the budget curve: the exits without support are the same at every value
+    # and would flatten the lines
+    ycol = "added_exits"
+    words = SWEEP_WORDS
+    current = None
+    settings = (plan.meta or {}).get("settings", {}).get("policy", {})
+    if key == "budget_scale":
+        current = 1.0
+    elif key in settings:
+        current = float(settings[key])
+    bad = sw["status"].astype(str) == "infeasible"
+    values = ", ".join(f"{float(v):g}" for v in dict.fromkeys(sw.loc[bad, "sweep_value"]))
+    heads = [Cell(words=words["value"], form="br", num=True), _th("strategy"), _th("status"),
+             *(_th(k, True) for k in ("supported", "spent_mvnd", "expected", "p10_p90", "added_exits",
+                                       "share_ethnic_minority", "share_poor", "communes_meeting_target")),
+             Cell(words=words["note"], form="br")]
+    rows = []
+    for r in sw.to_dict("records"):
+        infeasible = str(r.get("status")) == "infeasible"
+        rng = ("–" if _missing(r.get("exits_p10")) or _missing(r.get("exits_p90"))
+               else f"{_int(r['exits_p10'])}–{_int(r['exits_p90'])}")
+        rows.append(_row(
+            _n(f"{float(r['sweep_value']):g}"), Cell(r["strategy"], form="b"),
+            Cell(r.get("status", ""), cls="bad" if infeasible else ""),
+            _n(_int(r.get("supported"))), _n(_mvnd(r.get("spent_vnd"))), _n(_num(r.get("expected_exits"))),
+            _n(rng), _n(_num(r.get("added_exits"), 2)), _n(_pct(r.get("share_ethnic_minority"))),
+            _n(_pct(r.get("share_poor"))), _n(_int(r.get("communes_meeting_target"))),
+            Cell(r.get("note", "") if not _missing(r.get("note")) else ""),
+            cls="current" if current is not None and np.isclose(float(r["sweep_value"]), current) else "",
+        ))
+    title = tuple(t.format(key=k) for t, k in zip(words["title"], kw, strict=True))
+    chart_title = tuple(t.format(key=k) for t, k in zip(words["chart"], kw, strict=True))
+    return {
+        "title": title, "caption": words["caption"],
+        "chart": _lines_chart(sw, ycol, bilingual(chart_title), x_title=bilingual(kw),
+                              y_title=bilingual(words["y_axis"]), current=current),
+        "infeasible": tuple(t.format(values=values) for t in words["infeasible"]) if values else None,
+        "table": Table(heads, rows),
+    }
+
+
+def _lines_chart(sw: pd.DataFrame, ycol: str, title: str, *, x_title: str, y_title: str,
+                 current: float | None) -> dict:
+    """Geometry of the sweep chart (template macro ``lines`` of charts.html): one line per
+    strategy through its feasible values, a red × on the axis at an infeasible value."""
+    width, height = 1000, 400
+    left, right, top, bottom = 70, 30, 40, 56
+    pw, ph = width - left - right, height - top - bottom
+    xs_all = sw["sweep_value"].astype(float).to_numpy()
+    ok = (sw["status"].astype(str) != "infeasible").to_numpy() & np.isfinite(
+        pd.to_numeric(sw[ycol], errors="coerce").to_numpy(dtype=float))
+    xmin, xmax = float(np.min(xs_all)), float(np.max(xs_all))
+    if current is not None and np.isfinite(current):
+        xmin, xmax = min(xmin, current), max(xmax, current)
+    if xmax <= xmin:
+        xmin, xmax = xmin - 0.5, xmax + 0.5
+    ys = pd.to_numeric(sw.loc[ok, ycol], errors="coerce").to_numpy(dtype=float)
+    ymax = nice_max(float(np.nanmax(ys)) if len(ys) else 1.0)
+    px = lambda v: left + pw * (v - xmin) / (xmax - xmin)  # noqa: E731
+    py = lambda v: top + ph * (1 - v / ymax)  # noqa: E731
+    series, legend = [], []
+    for i, (name, g) in enumerate(sw.groupby("strategy", sort=False)):
+        colour = SWEEP_COLOURS[i % len(SWEEP_COLOURS)]
+        g = g.sort_values("sweep_value")
+        good = g[(g["status"].astype(str) != "infeasible") & pd.to_numeric(g[ycol], errors="coerce").notna()]
+        pts = [(px(float(a)), py(float(b))) for a, b in zip(good["sweep_value"], good[ycol], strict=True)]
+        series.append({
+            "colour": colour,
+            "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
+            "dots": [{"x": f"{a:.1f}", "y": f"{b:.1f}", "title": f"{name} {float(v):g}: {_exits(y)}"}
+                     for (a, b), v, y in zip(pts, good["sweep_value"], good[ycol], strict=True)],
+        })
+        legend.append({"name": str(name), "colour": colour, "x": left + 150 * i, "text_x": left + 150 * i + 18})
+    crosses = [{"x": f"{px(float(v)):.1f}", "y": f"{top + ph:.1f}", "title": f"{float(v):g}"}
+               for v in dict.fromkeys(sw.loc[sw["status"].astype(str) == "infeasible", "sweep_value"])]
+    xt = sorted({float(v) for v in xs_all} | ({float(current)} if current is not None else set()))
+    return {
+        "title": title, "width": width, "height": height, "left": left, "right_x": left + pw,
+        "top": top, "bottom_y": top + ph, "label_x": left - 6, "tick_y": top + ph + 16,
+        "yticks": [{"y": f"{py(t):.1f}", "label_y": f"{py(t) + 4:.1f}", "label": tick_label(t, ymax)}
+                   for t in ticks(ymax)],
+        "xticks": [{"x": f"{px(t):.1f}", "label": f"{t:.3g}"} for t in xt],
+        "x_title": {"x": left + pw / 2, "y": height - 10, "text": x_title},
+        "y_title": {"y": top + ph / 2, "text": y_title},
+        "current": None if current is None else {"x": f"{px(current):.1f}"},
+        "series": series, "legend": legend, "crosses": crosses,
+    }
+
+
+def _more_money_section(meta: dict, plan, names: dict[str, str]) -> dict | None:
+    """What more money would buy, per commune, in words (plan.json's ``more_money``)."""
+    more = meta.get("more_money")
+    words = more_money_words(more, names)
+    if not words:
+        return None
+    order = [c for c in plan.summary["commune_id"].astype(str) if c in words] if len(plan.summary) else []
+    order += [c for c in words if c not in order]
+    p = (more.get("target") or {}).get("p", 0.8)
+    intro = tuple(t.format(p=f"{100 * float(p):.0f}%") for t in MORE_MONEY_WORDS["intro"])
+    return {"title": MORE_MONEY_WORDS["title"], "intro": intro, "sentences": [s for c in order for s in words[c]]}

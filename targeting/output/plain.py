@@ -14,10 +14,11 @@ import math
 
 import pandas as pd
 
-from ..labels import MODEL_WORDS, REACH_WORDS
+from ..labels import MODEL_WORDS, MORE_MONEY_WORDS, NOT_SUPPORTED, REACH_WORDS
 
 __all__ = ["model_quality", "out_of_reach", "BIN_MIN_ROWS", "FEW_ROWS", "CLOSE_GAP", "ROUGH_GAP",
-           "BIN_OFF_GAP", "UPLIFT_WEAK", "UPLIFT_OK", "OUT_OF_REACH_P", "BUDGET_LEFT"]
+           "BIN_OFF_GAP", "UPLIFT_WEAK", "UPLIFT_OK", "OUT_OF_REACH_P", "BUDGET_LEFT", "more_money_words",
+           "PRICE_VND"]
 
 Pair = tuple[str, str]
 
@@ -194,3 +195,87 @@ def out_of_reach(summary: pd.DataFrame, allocation: pd.DataFrame, names: dict[st
         out[r["commune_id"]] = tuple(REACH_WORDS["out_of_reach"][i].format(
             commune=name, target=target, p=chance, why=reason[i]) for i in (0, 1))
     return out
+
+
+#: The shadow price is said per this much money (plan.json gives it per 100 million VND).
+PRICE_VND = 100_000_000
+
+
+def _decimal(x: float, lang: int, digits: int = 1) -> str:
+    """A number with a decimal point in English, a decimal comma in Vietnamese."""
+    text = f"{float(x):,.{digits}f}"
+    return text if lang == 0 else text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _millions(vnd: float, lang: int) -> str:
+    return _count(float(vnd) / 1e6, lang)
+
+
+def more_money_words(more: dict | None, names: dict[str, str]) -> dict[str, list[Pair]]:
+    """What more money would buy, per commune, from plan.json's ``more_money``
+    (:mod:`targeting.more_money`): the shadow price in words, and the budget that meets the
+    target with 80% probability, or why none can, or that the search was cut short.
+
+    Returns
+    -------
+    dict
+        Commune id -> its (English, Vietnamese) sentences, in the communes' order.
+    """
+    out: dict[str, list[Pair]] = {}
+    if not more:
+        return out
+    w = MORE_MONEY_WORDS
+    for cid, price in (more.get("per_100m_vnd") or {}).items():
+        name = names.get(cid, cid)
+        if not _number(price):
+            continue
+        if float(price) < 0.05:
+            pair = tuple(w["price_zero"][i].format(money=_millions(PRICE_VND, i), commune=name) for i in (0, 1))
+        else:
+            pair = tuple(w["price"][i].format(money=_millions(PRICE_VND, i), commune=name,
+                                              exits=_decimal(price, i)) for i in (0, 1))
+        out.setdefault(cid, []).append(pair)
+    target = more.get("target") or {}
+    p_words = _pct(target.get("p", 0.8))
+    for r in target.get("communes", []):
+        cid = str(r["commune_id"])
+        name = names.get(cid, cid)
+        status = r.get("status")
+        common = {"commune": name, "target": r.get("target_exits"), "p": p_words}
+        if status == "already":
+            pair = tuple(w["already"][i].format(**common, budget=_millions(r["budget_vnd"], i),
+                                                chance=_pct(r["chance"])) for i in (0, 1))
+        elif status == "needed":
+            pair = tuple(w["needed"][i].format(**common, needed=_millions(r["needed_vnd"], i),
+                                               budget=_millions(r["budget_vnd"], i),
+                                               chance=_pct(r["chance_needed"])) for i in (0, 1))
+        elif status == "never":
+            pair = tuple(w["never"][i].format(**common, spent=_millions(r.get("spent_at_top_vnd", 0), i),
+                                              chance=_pct(r.get("chance_at_top", 0.0)),
+                                              why=_never_why(r.get("why") or {}, i)) for i in (0, 1))
+        elif status == "cut_short":
+            so_far = (w["so_far_between"] if r.get("high_vnd") else w["so_far_above"])
+            pair = tuple(w["cut_short"][i].format(
+                **common, seconds=_count(target.get("seconds", 0), i),
+                so_far=so_far[i].format(low=_millions(r.get("low_vnd", 0), i), high=_millions(r.get("high_vnd", 0), i),
+                                        budget=_millions(r.get("low_vnd", 0), i))) for i in (0, 1))
+        else:
+            continue
+        out.setdefault(cid, []).append(pair)
+    return out
+
+
+def _never_why(why: dict, i: int) -> str:
+    """Why no budget meets the target, in language ``i`` (0 English, 1 Vietnamese)."""
+    w = MORE_MONEY_WORDS
+    if "conflict" in why:
+        return str(why["conflict"])
+    parts = []
+    if why.get("no_project"):
+        parts.append(w["why_none"][i].format(none=_count(why["no_project"], i), poor=_count(why.get("poor", 0), i)))
+    for key, n in sorted((why.get("left_out") or {}).items(), key=lambda kv: -kv[1]):
+        if n:
+            parts.append(w["why_left"][i].format(left=_count(n, i), reason=NOT_SUPPORTED.get(key, (key, key))[i]))
+    if not parts:
+        parts.append(w["why_all"][i])
+    return "; ".join(parts)
