@@ -282,6 +282,7 @@ def sweep_rows(
     results.update(zip(todo, out, strict=True))
     rows = [{"sweep_key": sweep.key, "sweep_value": v, **r} for v in sweep.values for r in results[v]]
     table = pd.DataFrame(rows)
+    table["budget_split"] = scenario.settings.budget_split  # as comparison.csv's rows say it
     cols = SWEEP_COLUMNS + [c for c in table.columns if c not in SWEEP_COLUMNS + ["budget_vnd", "note"]]
     return table[cols + ["budget_vnd", "note"]]
 
