@@ -18,7 +18,10 @@ Whichever plan is best so far warm-starts the next step.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,16 +29,24 @@ from ..config import Settings
 from . import checks
 from .fill import fill_viable, greedy_order, lp_guided_order
 from .instance import Instance
+from .lns import LABEL as LNS_LABEL
+from .lns import improve
 from .lp import guided_pairs, lp_relaxation
 from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
 
-__all__ = ["solve_whole", "NEIGHBOURHOOD_MIN_PAIRS"]
+__all__ = ["solve_whole", "solve_with_lns", "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS",
+           "LNS_SHARE"]
 
 log = logging.getLogger(__name__)
 
 #: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
 NEIGHBOURHOOD_MIN_PAIRS = 5_000
+#: The large-neighbourhood search (:mod:`.lns`) runs beside the full MIP on models up to this
+#: many pairs (above, one window's model costs as much to build as it saves).
+LNS_MAX_PAIRS = 60_000
+#: With one thread the full MIP runs first and the search gets this share of the time after it.
+LNS_SHARE = 0.4
 #: What the LP-rounded plan is called in a plan's ``solver``.
 LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
@@ -76,7 +87,8 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         if out is None:
             # The time limit covers the whole solve: what the LP and rounding took is spent.
             left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
-            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
+            out = solve_with_lns(inst, settings, backend=backend, hint=hint, time_limit=left,
+                                 lp=lp)
     out.lp = lp
     return out
 
@@ -142,3 +154,53 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
                "neighbourhood_pairs": int(len(idx)),
                "stopped_by_time_limit": r.status == "timeout"},
         hint_objective=r.hint_objective)
+
+
+def solve_with_lns(inst: Instance, settings: Settings, *, backend: str, hint: np.ndarray,
+                   time_limit: float, lp: LPSolution | None = None) -> SolveOutcome:
+    """The full MIP (:func:`.mip.solve_plan`) and the large-neighbourhood search
+    (:func:`.lns.improve`) from the same warm start, the better plan kept.
+
+    With two threads or more they run side by side for the whole ``time_limit`` (the MIP keeps
+    all its time to prove; the search, on the other core, stops when the MIP returns); with one
+    thread the MIP runs first for ``1 - LNS_SHARE`` of it and, when it has not proven its plan,
+    the search improves that plan in the rest. The bound and the status are the MIP's (and the
+    LP's): the search finds plans, it proves nothing. Models too large for the search
+    (``LNS_MAX_PAIRS``), or whose decisions the warm start breaks, get the MIP alone.
+    """
+    t0 = time.perf_counter()
+    usable = (0 < inst.n_pairs <= LNS_MAX_PAIRS and time_limit > 1.0
+              and checks.honours_decisions(inst, hint))
+    if not usable:
+        return solve_plan(inst, settings, backend=backend, hint=hint, time_limit=time_limit)
+    lp_x = None if lp is None else lp.x
+    lp_bound = None if lp is None else float(lp.bound)
+    if settings.threads >= 2:
+        stop = threading.Event()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            job = pool.submit(improve, inst, settings, hint, time_limit=time_limit, lp_x=lp_x,
+                              lp_rc=None if lp is None else lp.reduced_cost,
+                              bound=lp_bound, stop=stop)
+            try:
+                out = solve_plan(inst, replace(settings, workers=settings.threads - 1),
+                                 backend=backend, hint=hint, time_limit=time_limit)
+            finally:
+                stop.set()
+            found = job.result()
+    else:
+        out = solve_plan(inst, settings, backend=backend, hint=hint,
+                         time_limit=(1 - LNS_SHARE) * time_limit)
+        if out.status == "optimal":
+            return out
+        left = time_limit - (time.perf_counter() - t0)
+        found = improve(inst, settings, out.chosen, time_limit=left, lp_x=lp_x,
+                        lp_rc=None if lp is None else lp.reduced_cost, bound=lp_bound)
+    stats = {**out.stats, "large_neighbourhood_search": found.stats()}
+    if found.objective > out.objective and out.status != "optimal":
+        bound = max(out.bound, found.objective)
+        proven = bound > 0 and (bound - found.objective) <= settings.relative_gap * bound
+        return replace(out, chosen=found.chosen, objective=found.objective, bound=bound,
+                       status="optimal" if proven else out.status,
+                       solver=f"{LNS_LABEL}; bound from {out.solver}", stats=stats,
+                       seconds=time.perf_counter() - t0)
+    return replace(out, stats=stats, seconds=time.perf_counter() - t0)
