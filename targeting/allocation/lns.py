@@ -38,7 +38,7 @@ from .instance import Instance
 from .mip import solve_plan
 from .objective import small_tiebreak_weights
 
-__all__ = ["LNSResult", "improve", "KINDS", "SUB_LIMIT", "LABEL"]
+__all__ = ["LNSResult", "Stop", "improve", "KINDS", "SUB_LIMIT", "LABEL"]
 
 #: What a plan's ``solver`` says when the search found it (its windows' MIPs: HiGHS, MathOpt).
 LABEL = "large-neighbourhood search (windows: highs via ortools.math_opt)"
@@ -56,6 +56,27 @@ PAIRS_PER_HOUSEHOLD = 5
 #: LP reduced cost; it is solved first, for ``CORE_SHARE`` of the time, when it holds at most
 #: ``CORE_MAX_SHARE`` of the pairs.
 CORE_PAIRS, CORE_SHARE, CORE_MAX_SHARE = 3, 0.4, 0.5
+#: After this many windows in a row without an improvement the core is solved again, with one
+#: more pair per household.
+STALL_WINDOWS = 30
+
+
+class Stop:
+    """Stops a search from another thread: after its current window, and that window's MIP at
+    once (a MathOpt interrupter)."""
+
+    def __init__(self):
+        from ortools.util.python.pybind_solve_interrupter import PySolveInterrupter
+
+        self.event = threading.Event()
+        self.interrupter = PySolveInterrupter()
+
+    def set(self) -> None:
+        self.event.set()
+        self.interrupter.interrupt()
+
+    def is_set(self) -> bool:
+        return self.event.is_set()
 
 
 @dataclass(slots=True)
@@ -153,12 +174,10 @@ class _Windows:
         h = np.sort(self.rng.choice(mv, size=k, replace=False, p=p))
         return np.sort(np.concatenate([self._promising(plan, i) for i in h]))
 
-    def core(self, plan: _Plan) -> np.ndarray | None:
-        """Every household's chosen pair and its ``CORE_PAIRS`` pairs of smallest LP reduced
-        cost, as sorted pair indices (``None`` without an LP)."""
-        if self.rank is None:
-            return None
-        keep = self.rank < CORE_PAIRS
+    def core(self, plan: _Plan, pairs: int) -> np.ndarray:
+        """Every household's chosen pair and its ``pairs`` pairs of smallest LP reduced cost,
+        as sorted pair indices (only with an LP)."""
+        keep = self.rank < pairs
         keep[plan.chosen] = True
         keep |= self.inst.forced
         return np.flatnonzero(keep)
@@ -209,8 +228,9 @@ class _Windows:
 
 def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit: float,
             lp_x: np.ndarray | None = None, lp_rc: np.ndarray | None = None, bound: float | None = None,
-            stop: threading.Event | None = None, backend: str = "highs",
-            core_share: float = CORE_SHARE) -> LNSResult:
+            stop: Stop | None = None, backend: str = "highs",
+            core_share: float = CORE_SHARE, window_pairs: int | None = None,
+            max_steps: int | None = None) -> LNSResult:
     """Improve the plan ``start`` by large-neighbourhood search for ``time_limit`` seconds (see
     the module docstring).
 
@@ -227,10 +247,17 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
         a freed household may take; without them the windows are random and take every pair).
     bound : float, optional
         A proven upper bound: the search stops once the plan is within ``relative_gap`` of it.
-    stop : threading.Event, optional
-        Set by another thread to stop the search after the current window.
+    stop : Stop, optional
+        Set by another thread to stop the search (the current window's MIP at once).
     backend : str
         The back-end of the windows' MIPs (:func:`.mip.solve_plan`).
+    core_share : float
+        Share of ``time_limit`` the core's MIP may take each time (0: no core).
+    window_pairs : int, optional
+        Free pairs of the first windows (default ``START_PAIRS``, at most a quarter of the
+        model); they adapt from there, never below it or ``MIN_PAIRS``.
+    max_steps : int, optional
+        Stop after this many windows (with a time limit long enough, the same plan every run).
 
     Returns
     -------
@@ -244,30 +271,48 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
     start_obj = plan.objective
     windows = _Windows(inst, lp_x, lp_rc, rng)
     sub_settings = replace(settings, relative_gap=0.0, workers=1)
-    target = dict.fromkeys(KINDS, min(START_PAIRS, max(MIN_PAIRS, inst.n_pairs // 4)))
+    first = window_pairs or min(START_PAIRS, max(MIN_PAIRS, inst.n_pairs // 4))
+    smallest = min(first, MIN_PAIRS)
+    target = dict.fromkeys(KINDS, first)
     by_kind = dict.fromkeys(("core",) + KINDS, 0)
-    steps = improvements = 0
+    steps = improvements = stalled = 0
     forced = inst.forced
-    core = windows.core(plan) if core_share > 0 else None
-    if core is not None and len(core) <= CORE_MAX_SHARE * inst.n_pairs:
-        # first the core: every household, with only its most promising pairs
-        sub = inst.take(core).compact()
-        r = solve_plan(sub, sub_settings, backend=backend,
-                       hint=np.flatnonzero(np.isin(core, plan.chosen)),
-                       time_limit=core_share * float(time_limit), tiebreak=False)
-        cand = core[np.asarray(r.chosen, dtype=np.int64)]
-        if plan.better(cand):
-            plan.set(cand)
-            by_kind["core"] = 1
-    while len(windows.movable) and inst.n_pairs:
+    core_pairs = CORE_PAIRS
+    run_core = core_share > 0 and lp_rc is not None
+
+    def solve(idx: np.ndarray, fixed: np.ndarray, limit: float):
+        """The MIP over the pairs ``idx`` with ``fixed`` (a subset) forced: the best plan of
+        the whole model found, as pair indices, and the solve."""
+        sub = inst.take(idx)
+        sub.pair_forced = np.isin(idx, fixed) | forced[idx]
+        r = solve_plan(sub.compact(), sub_settings, backend=backend,
+                       hint=np.flatnonzero(np.isin(idx, plan.chosen)), time_limit=limit,
+                       tiebreak=False, interrupter=None if stop is None else stop.interrupter)
+        return idx[np.asarray(r.chosen, dtype=np.int64)], r
+
+    while inst.n_pairs and (len(windows.movable) or run_core):
         if stop is not None and stop.is_set():
             break
         if bound is not None and bound > 0 and (bound - plan.objective) <= (
                 settings.relative_gap * bound):
             break
         left = deadline - time.perf_counter()
-        if left < 0.05:
+        if left < 0.05 or (max_steps is not None and steps >= max_steps):
             break
+        if run_core:
+            # the core: every household, with only its most promising pairs (first, and
+            # again with more pairs each when the windows stop improving)
+            run_core = False
+            core = windows.core(plan, core_pairs)
+            if len(core) <= CORE_MAX_SHARE * inst.n_pairs:
+                cand, r = solve(core, np.zeros(0, dtype=np.int64),
+                                min(left, core_share * float(time_limit)))
+                if plan.better(cand):
+                    plan.set(cand)
+                    improvements += 1
+                    by_kind["core"] += 1
+            core_pairs += 1
+            continue
         kind = KINDS[steps % len(KINDS)]
         steps += 1
         free = windows.draw(kind, plan, target[kind])
@@ -276,24 +321,22 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
         free_h = np.zeros(len(inst.hh_ids), dtype=bool)
         free_h[inst.pair_h[free]] = True
         kept = plan.chosen[~free_h[inst.pair_h[plan.chosen]]]
-        idx = np.union1d(kept, free)
-        sub = inst.take(idx)
-        sub.pair_forced = np.isin(idx, kept) | forced[idx]
-        sub = sub.compact()
-        hint = np.flatnonzero(np.isin(idx, plan.chosen))
         limit = min(left, SUB_LIMIT)
-        r = solve_plan(sub, sub_settings, backend=backend, hint=hint, time_limit=limit,
-                       tiebreak=False)
-        cand = idx[np.asarray(r.chosen, dtype=np.int64)]
         # the window's MIP keeps every fixed pair (they are forced), so cand is a whole plan
+        cand, r = solve(np.union1d(kept, free), kept, limit)
         if plan.better(cand) and np.isin(kept, cand).all():
             plan.set(cand)
             improvements += 1
             by_kind[kind] += 1
+            stalled = 0
+        else:
+            stalled += 1
         if r.status == "optimal" and r.seconds < 0.25 * limit:
             target[kind] = min(MAX_PAIRS, int(math.ceil(target[kind] * 1.25)))
         elif r.status != "optimal":
-            target[kind] = max(MIN_PAIRS, int(target[kind] * 0.7))
+            target[kind] = max(smallest, int(target[kind] * 0.7))
+        if stalled >= STALL_WINDOWS and core_share > 0 and lp_rc is not None:
+            run_core, stalled = True, 0
     return LNSResult(chosen=plan.chosen, objective=plan.objective, start_objective=start_obj,
                      steps=steps, improvements=improvements,
                      seconds=time.perf_counter() - t0, by_kind=by_kind)

@@ -18,7 +18,6 @@ Whichever plan is best so far warm-starts the next step.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -30,7 +29,7 @@ from . import checks
 from .fill import fill_viable, greedy_order, lp_guided_order
 from .instance import Instance
 from .lns import LABEL as LNS_LABEL
-from .lns import improve
+from .lns import Stop, improve
 from .lp import guided_pairs, lp_relaxation
 from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
@@ -176,7 +175,7 @@ def solve_with_lns(inst: Instance, settings: Settings, *, backend: str, hint: np
     lp_x = None if lp is None else lp.x
     lp_bound = None if lp is None else float(lp.bound)
     if settings.threads >= 2:
-        stop = threading.Event()
+        stop = Stop()
         with ThreadPoolExecutor(max_workers=1) as pool:
             job = pool.submit(improve, inst, settings, hint, time_limit=time_limit, lp_x=lp_x,
                               lp_rc=None if lp is None else lp.reduced_cost,
