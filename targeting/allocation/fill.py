@@ -64,6 +64,9 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
     ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
     chosen: list[int] = []
     pending = [int(i) for i in _forced_first(inst, order)]
+    # the meeting's assigned pairs are taken even when a quota is not yet met (the households
+    # that meet it come after them)
+    must = set() if inst.pair_forced is None else set(np.flatnonzero(inst.pair_forced).tolist())
     while pending:
         deferred = []
         took = False
@@ -81,7 +84,7 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
             k = pk[p]
             if k >= 0 and (ck[k] or kcap[k] <= 0):
                 continue
-            if qcoef and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
+            if qcoef and i not in must and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
                 deferred.append(i)
                 continue
             taken[h] = True
@@ -106,6 +109,7 @@ def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | N
     minimum, and filling again, until every open project and linked cooperative is viable."""
     closed_p = np.zeros(len(inst.p_ids), dtype=bool)
     closed_k = np.zeros(len(inst.k_ids), dtype=bool)
+    topped_up = False
     while True:
         chosen = fill(inst, order, closed_p, closed_k, coop_capacity)
         n_p = np.bincount(inst.pair_p[chosen], minlength=len(inst.p_ids))
@@ -119,6 +123,16 @@ def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | N
             # the meeting's assigned pairs are never dropped: their project and cooperative stay
             # open (a plan that then misses a minimum is a conflict the caller reports)
             keep_p, keep_k = _forced_projects(inst)
+            if not topped_up and ((bad_p & keep_p).any() or (bad_k & keep_k).any()):
+                # a project or cooperative holding an assigned pair is below its minimum: fill
+                # the pairs of those first (measured: without it the warm start of a decided
+                # province broke a group minimum, and a MIP stopped early kept it)
+                order = np.asarray(order, dtype=np.int64)
+                pk = inst.pair_k[order]
+                first = keep_p[inst.pair_p[order]] | ((pk >= 0) & keep_k[np.maximum(pk, 0)])
+                order = np.r_[order[first], order[~first]]
+                topped_up = True
+                continue
             bad_p &= ~keep_p
             bad_k &= ~keep_k
             if not bad_p.any() and not bad_k.any():

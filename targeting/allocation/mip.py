@@ -63,6 +63,10 @@ PORTFOLIO = ("highs", "cpsat-native")
 #: pairs 1.1-2.6 s through MathOpt against 0.65-1.5 s through scipy, 300,000 pairs 1.9-5.6 s
 #: against 1.2-3.1 s; at 45,000 pairs 0.27 against 0.18 s, and below that no difference.
 SCIPY_MIN_PAIRS = 100_000
+#: Building a CP-SAT model takes about this long per pair (Python, one variable at a time; 2.2 s
+#: for 54,000 pairs on the loaded machine): the portfolio's CP-SAT runs only when the time left
+#: covers it and half a second of search.
+CPSAT_BUILD_S_PER_PAIR = 4e-5
 
 
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
@@ -116,7 +120,7 @@ def _solve_portfolio(inst: Instance, lm: LinearModel, settings: Settings, limit:
     first = "highs-scipy" if lm.n_x >= SCIPY_MIN_PAIRS else PORTFOLIO[0]
     out = _solve_one(first, inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
     left = limit - (time.perf_counter() - t0)
-    if out.status == "optimal" or left < 0.5:
+    if out.status == "optimal" or left < 0.5 + CPSAT_BUILD_S_PER_PAIR * lm.n_x:
         return out
     # CP-SAT starts from the same warm start as HiGHS (``hint``), not from HiGHS's incumbent:
     # measured, its search did worse from the MIP incumbent on the bundled sample (38.45 vs

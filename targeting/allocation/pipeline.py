@@ -34,8 +34,8 @@ from .lp import guided_pairs, lp_relaxation
 from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
 
-__all__ = ["solve_whole", "solve_with_lns", "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS",
-           "LNS_SHARE"]
+__all__ = ["solve_whole", "solve_with_lns", "setup_seconds", "household_bound",
+           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "LNS_SHARE", "LP_SHARE", "SETUP_S_PER_PAIR"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ NEIGHBOURHOOD_MIN_PAIRS = 5_000
 LNS_MAX_PAIRS = 60_000
 #: With one thread the full MIP runs first and the search gets this share of the time after it.
 LNS_SHARE = 0.4
+#: Share of the time limit the LP relaxation may take (without it the MIP bounds the plan).
+LP_SHARE = 0.6
+#: A MIP's setup time per pair (:func:`setup_seconds`): 300,000 pairs took 1.2-5.6 s to build,
+#: hand over and start (benchmarks/README.md, "OR-Tools MathOpt against scipy").
+SETUP_S_PER_PAIR = 1.5e-5
 #: What the LP-rounded plan is called in a plan's ``solver``.
 LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
@@ -61,8 +66,8 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     """
     t0 = time.perf_counter() if t0 is None else t0
     try:
-        lp = lp_relaxation(inst)
-    except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
+        lp = lp_relaxation(inst, time_limit=LP_SHARE * settings.time_limit_s)
+    except RuntimeError as e:  # an LP not solved (in time) is not fatal: the MIP bounds the plan
         log.warning("no LP relaxation: %s", e)
         lp = None
     # the warm start, once: the better of the greedy and the LP-rounded plan
@@ -85,11 +90,44 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
                                    seconds=time.perf_counter() - t0, stats={}, hint_objective=obj)
         if out is None:
             # The time limit covers the whole solve: what the LP and rounding took is spent.
+            left = settings.time_limit_s - (time.perf_counter() - t0)
+            if left < setup_seconds(inst.n_pairs) and hint is not None:
+                # too little time left for the MIP to start searching: the warm start, bounded
+                # by the LP (measured: a decided province whose MIP was started with 0.05 s
+                # left spent many seconds building and presolving it)
+                out = _warm_start_outcome(inst, hint, lp, t0)
+        if out is None:
             left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
             out = solve_with_lns(inst, settings, backend=backend, hint=hint, time_limit=left,
                                  lp=lp)
     out.lp = lp
     return out
+
+
+def setup_seconds(n_pairs: int) -> float:
+    """Seconds a MIP of ``n_pairs`` pairs takes before its search starts (building the model,
+    handing it over, presolve): ``SETUP_S_PER_PAIR`` per pair and 0.1 s, measured on this 2-core
+    machine (benchmarks/README.md: 300,000 pairs 1.2-5.6 s). No MIP starts with less time left."""
+    return 0.1 + SETUP_S_PER_PAIR * n_pairs
+
+
+def household_bound(inst: Instance) -> float:
+    """A proven upper bound without the LP: every household's best positive gain, summed."""
+    best = np.zeros(len(inst.hh_ids))
+    np.maximum.at(best, inst.pair_h, inst.pair_gain)
+    return float(best.sum())
+
+
+def _warm_start_outcome(inst: Instance, hint: np.ndarray, lp: LPSolution | None,
+                        t0: float) -> SolveOutcome:
+    """The warm start as the plan when no MIP fits in the time left (status ``timeout``)."""
+    obj = inst.total_gain(hint)
+    bound = float(lp.bound) if lp is not None else household_bound(inst)
+    status = "optimal" if bound - obj <= 1e-9 * max(1.0, abs(bound)) else "timeout"
+    return SolveOutcome(chosen=hint, status=status, objective=obj, bound=max(bound, obj),
+                        solver="warm start (greedy or LP rounding; no time left for the MIP)",
+                        seconds=time.perf_counter() - t0,
+                        stats={"stopped_by_time_limit": True}, hint_objective=obj)
 
 
 def _proven_by_lp(objective: float, lp: LPSolution, settings: Settings) -> bool:
@@ -134,7 +172,7 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
     if len(idx) == inst.n_pairs:
         return None
     left = settings.time_limit_s - (time.perf_counter() - t0)
-    if left < 0.2:
+    if share * left < max(0.2, setup_seconds(len(idx))):
         return None
     sub = inst.take(idx).compact()
     sub_hint = np.flatnonzero(np.isin(idx, hint))

@@ -131,10 +131,10 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     conflicts.raise_if_conflicts(inst, chosen, settings)
     broken = checks.violations(inst, chosen)
     if broken:  # a guard: the solver's plan must meet every constraint
-        raise RuntimeError(f"optimal plan breaks {broken[0]}; please report this as a bug")
+        raise RuntimeError(f"optimal plan ({out.solver}) breaks {broken[0]}; please report this as a bug")
     if inst.pair_forced is not None and not np.isin(np.flatnonzero(inst.pair_forced), chosen).all():
-        raise RuntimeError("optimal plan drops a pair the meeting assigned; please report this "
-                           "as a bug")
+        raise RuntimeError(f"optimal plan ({out.solver}) drops a pair the meeting assigned; "
+                           "please report this as a bug")
     gap = relative_gap(out.objective, out.bound)
     if gap < 1e-12:
         gap = 0.0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pandas as pd
 
 from ..config import STRATEGIES, Settings
@@ -11,7 +14,10 @@ from .instance import build_instance
 from .results import AllocationResult
 from .solve import solve_optimal
 
-__all__ = ["run_strategy"]
+__all__ = ["run_strategy", "MIN_SOLVE_S"]
+
+#: The least time the optimizer gets after the decisions' check, even when the check used more.
+MIN_SOLVE_S = 1.0
 
 
 def run_strategy(
@@ -64,7 +70,13 @@ def run_strategy(
         raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {strategy!r}")
     inst = build_instance(households, projects, cooperatives, communes, gains, settings,
                           forced=forced, removed=removed)
-    conflicts.raise_if_decisions_conflict(inst)
+    t0 = time.perf_counter()
+    conflicts.raise_if_decisions_conflict(inst, time_limit=settings.time_limit_s)
     if strategy == "optimal":
+        # the time limit covers the decisions' check too (CP-SAT, when the greedy plan around
+        # the assigned pairs breaks a constraint)
+        spent = time.perf_counter() - t0
+        if spent > 0.05:
+            settings = replace(settings, time_limit_s=max(MIN_SOLVE_S, settings.time_limit_s - spent))
         return solve_optimal(inst, settings, engine=engine)
     return run_baseline(strategy, inst, settings, capacity=capacity)
