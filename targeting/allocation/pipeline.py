@@ -18,6 +18,7 @@ Whichever plan is best so far warm-starts the next step.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -71,7 +72,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         log.warning("no LP relaxation: %s", e)
         lp = None
     # the warm start, once: the better of the greedy and the LP-rounded plan
-    hint = None if lp is None else _best_hint(inst, lp)
+    hint = fill_viable(inst, greedy_order(inst)) if lp is None else _best_hint(inst, lp)
     out = _lp_rounding(inst, settings, lp, hint, t0)
     if out is None:
         if lp is not None:
@@ -91,7 +92,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         if out is None:
             # The time limit covers the whole solve: what the LP and rounding took is spent.
             left = settings.time_limit_s - (time.perf_counter() - t0)
-            if left < setup_seconds(inst.n_pairs) and hint is not None:
+            if left < setup_seconds(inst.n_pairs, lp) and checks.honours_decisions(inst, hint):
                 # too little time left for the MIP to start searching: the warm start, bounded
                 # by the LP (measured: a decided province whose MIP was started with 0.05 s
                 # left spent many seconds building and presolving it)
@@ -104,11 +105,19 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     return out
 
 
-def setup_seconds(n_pairs: int) -> float:
-    """Seconds a MIP of ``n_pairs`` pairs takes before its search starts (building the model,
-    handing it over, presolve): ``SETUP_S_PER_PAIR`` per pair and 0.1 s, measured on this 2-core
-    machine (benchmarks/README.md: 300,000 pairs 1.2-5.6 s). No MIP starts with less time left."""
-    return 0.1 + SETUP_S_PER_PAIR * n_pairs
+def setup_seconds(n_pairs: int, lp: LPSolution | None = None, lp_pairs: int | None = None,
+                  ) -> float:
+    """Seconds a MIP of ``n_pairs`` pairs takes before its search starts, and before HiGHS
+    looks at its time limit again: building the model, handing it over and presolve
+    (``SETUP_S_PER_PAIR`` per pair and 0.1 s; benchmarks/README.md: 300,000 pairs 1.2-5.6 s),
+    and its root LP, about what the LP relaxation ``lp`` of ``lp_pairs`` pairs (default
+    ``n_pairs``) took, in proportion. Without an LP (it did not finish in its share of the
+    time) the root would not either: infinite. No MIP starts with less time left: measured, a
+    MIP of 54,000 pairs started with 1 s left ran 5-6 s past its limit, at the root."""
+    if lp is None:
+        return math.inf
+    root = lp.seconds * n_pairs / max(1, lp_pairs or n_pairs)
+    return 0.1 + SETUP_S_PER_PAIR * n_pairs + root
 
 
 def household_bound(inst: Instance) -> float:
@@ -172,7 +181,7 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
     if len(idx) == inst.n_pairs:
         return None
     left = settings.time_limit_s - (time.perf_counter() - t0)
-    if share * left < max(0.2, setup_seconds(len(idx))):
+    if share * left < max(0.2, setup_seconds(len(idx), lp, inst.n_pairs)):
         return None
     sub = inst.take(idx).compact()
     sub_hint = np.flatnonzero(np.isin(idx, hint))

@@ -14,6 +14,7 @@ How a model is solved, from the bottom up:
 
 from __future__ import annotations
 
+import math
 import time
 from functools import partial
 
@@ -25,7 +26,7 @@ from .components import components, solve_components
 from .decompose import solve_decomposed
 from .instance import Instance
 from .mip import BACKENDS, solve_plan
-from .pipeline import solve_whole
+from .pipeline import household_bound, solve_whole
 from .results import AllocationResult, LPSolution, SolveOutcome, relative_gap
 
 __all__ = ["solve_optimal", "solve_component", "is_large", "shadow_prices", "DECOMPOSE_MIN_PAIRS",
@@ -123,6 +124,10 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     else:
         out = _solve_connected(inst, settings, backend=backend, by_commune=bool(decompose),
                                engine=engine, t0=t0)
+    if not math.isfinite(out.bound):
+        # stopped before the solver proved a bound, and no LP in time: the households' best
+        # gains bound every plan (plan.json never shows an infinite bound)
+        out.bound = household_bound(inst)
     if out.lp is not None:
         # both are proven upper bounds: keep the tighter
         out.bound = min(out.bound, float(out.lp.bound) + 1e-9 * abs(out.lp.bound))
