@@ -238,7 +238,7 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
             lp_x: np.ndarray | None = None, lp_rc: np.ndarray | None = None, bound: float | None = None,
             stop: Stop | None = None, backend: str = BACKEND,
             core_share: float = CORE_SHARE, window_pairs: int | None = None,
-            max_steps: int | None = None) -> LNSResult:
+            max_steps: int | None = None, delay: float = 0.0) -> LNSResult:
     """Improve the plan ``start`` by large-neighbourhood search for ``time_limit`` seconds (see
     the module docstring).
 
@@ -266,6 +266,9 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
         model); they adapt from there, never below it or ``MIN_PAIRS``.
     max_steps : int, optional
         Stop after this many windows (with a time limit long enough, the same plan every run).
+    delay : float
+        With ``stop``: wait this long first, and do nothing when ``stop`` is set meanwhile (the
+        MIP beside it proved its plan: the search would only slow it down).
 
     Returns
     -------
@@ -274,6 +277,8 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
     """
     t0 = time.perf_counter()
     deadline = t0 + float(time_limit)
+    if delay > 0 and stop is not None and stop.event.wait(min(delay, float(time_limit))):
+        delay = -1.0  # the MIP was done first: no search
     rng = np.random.default_rng(int(settings.seed))
     plan = _Plan(inst, start, small_tiebreak_weights(inst) if inst.n_pairs else np.zeros(0))
     start_obj = plan.objective
@@ -298,7 +303,7 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
                        tiebreak=False, interrupter=None if stop is None else stop.interrupter)
         return idx[np.asarray(r.chosen, dtype=np.int64)], r
 
-    while inst.n_pairs and (len(windows.movable) or run_core):
+    while delay >= 0 and inst.n_pairs and (len(windows.movable) or run_core):
         if stop is not None and stop.is_set():
             break
         if bound is not None and bound > 0 and (bound - plan.objective) <= (
