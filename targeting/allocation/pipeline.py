@@ -12,7 +12,14 @@ each kept only when the whole model's LP bound proves it within ``relative_gap``
    communes needs 7-20 s to reach the same gap (measured on synthetic districts, 2026-11-28).
    Its plan is a plan of the whole model, and the proof is against the whole model's LP bound.
 
-Whichever plan is best so far warm-starts the next step.
+Whichever plan is best so far warm-starts the next step. The full MIP runs with the
+large-neighbourhood search (:mod:`.lns`) beside it (:func:`solve_with_lns`): the search improves
+plans, the MIP proves them (on OR-Library gapc/gapd the MIP's incumbent stayed 0.1-2% above the
+optimum after 60 s).
+
+The time limit covers the whole solve: the LP relaxation gets at most ``LP_SHARE`` of it, and no
+MIP starts without the time its setup and root LP need (:func:`setup_seconds`); the warm start,
+bounded by the LP, is the plan then.
 """
 
 from __future__ import annotations
