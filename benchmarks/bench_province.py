@@ -51,6 +51,8 @@ def main(argv=None):
             bound = r.bound
             dec = r.details.get("decomposition", {})
             print(f"optimal: {dec}", flush=True)
+            print(f"optimal: LP relaxation {r.details['solver_stats'].get('lp_seconds')} s",
+                  flush=True)
         rows.append({"strategy": strat, "status": r.status, "objective": r.objective,
                      "supported": len(r.assignment), "seconds": secs})
         print(rows[-1], flush=True)

@@ -18,7 +18,8 @@ Modules, from the bottom up:
 - :mod:`.backends`: one module per interface (OR-Tools MathOpt for HiGHS, SCIP and CP-SAT;
   CP-SAT's own API; HiGHS through scipy); :mod:`.mip`: one full MIP with the chosen back-end
   (``[solver] backend``; the measured choice).
-- :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, full MIP).
+- :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, full MIP with the
+  large-neighbourhood search of :mod:`.lns` beside it), within the time limit.
 - :mod:`.components` and :mod:`.decompose`: the province-scale splits (groups of communes that
   share no cooperative; communes through cooperative shares), given the solve of one part;
   :mod:`.tasks`: time shares and engines for their subproblems.

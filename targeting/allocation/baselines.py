@@ -68,7 +68,7 @@ def run_baseline(strategy: str, inst: Instance, settings: Settings,
     order could not meet a quota or minimum: the plan is still the best it found)."""
     t0 = time.perf_counter()
     order = baseline_order(strategy, inst, settings, capacity)
-    chosen = fill_viable(inst, order)
+    chosen = fill_viable(inst, order, assigned_first=False)
     broken = checks.violations(inst, chosen)
     if inst.pair_forced is not None:  # an assigned pair its order could not keep (quotas first)
         lost = np.setdiff1d(np.flatnonzero(inst.pair_forced), chosen)

@@ -38,7 +38,8 @@ def lp_guided_order(inst: Instance, x_lp: np.ndarray) -> np.ndarray:
 
 
 def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
-         closed_k: np.ndarray | None = None, coop_capacity: np.ndarray | None = None) -> np.ndarray:
+         closed_k: np.ndarray | None = None, coop_capacity: np.ndarray | None = None,
+         assigned_first: bool = False) -> np.ndarray:
     """Take pairs in ``order`` while every resource constraint and every quota still holds.
 
     Returns the chosen pair indices. Quotas hold after every step (an empty commune meets them),
@@ -64,6 +65,12 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
     ck = closed_k.tolist() if closed_k is not None else [False] * len(inst.k_ids)
     chosen: list[int] = []
     pending = [int(i) for i in _forced_first(inst, order)]
+    # ``assigned_first`` (the optimizer's warm start): the meeting's assigned pairs are taken
+    # even when a quota is not yet met (the households that meet it come after them; the MIP
+    # repairs the rest). The baselines keep every quota after every step.
+    must = set()
+    if assigned_first and inst.pair_forced is not None:
+        must = set(np.flatnonzero(inst.pair_forced).tolist())
     while pending:
         deferred = []
         took = False
@@ -81,7 +88,7 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
             k = pk[p]
             if k >= 0 and (ck[k] or kcap[k] <= 0):
                 continue
-            if qcoef and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
+            if qcoef and i not in must and any(t[c] + qc[h] < 0 for t, qc in zip(tally, qcoef)):
                 deferred.append(i)
                 continue
             taken[h] = True
@@ -101,13 +108,18 @@ def fill(inst: Instance, order: np.ndarray, closed_p: np.ndarray | None = None,
 
 
 def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | None = None,
-                coop_min: np.ndarray | None = None) -> np.ndarray:
+                coop_min: np.ndarray | None = None, assigned_first: bool = True) -> np.ndarray:
     """:func:`fill`, closing projects below their group minimum and cooperatives below their
-    minimum, and filling again, until every open project and linked cooperative is viable."""
+    minimum, and filling again, until every open project and linked cooperative is viable.
+
+    ``assigned_first`` (the optimizer's warm start; the baselines pass False): the meeting's
+    assigned pairs are taken before any quota is met, and a project or cooperative holding one
+    that ends below its minimum is filled first in a second try."""
     closed_p = np.zeros(len(inst.p_ids), dtype=bool)
     closed_k = np.zeros(len(inst.k_ids), dtype=bool)
+    topped_up = False
     while True:
-        chosen = fill(inst, order, closed_p, closed_k, coop_capacity)
+        chosen = fill(inst, order, closed_p, closed_k, coop_capacity, assigned_first)
         n_p = np.bincount(inst.pair_p[chosen], minlength=len(inst.p_ids))
         k = inst.p_coop[inst.pair_p[chosen]]
         n_k = np.bincount(k[k >= 0], minlength=len(inst.k_ids))
@@ -119,6 +131,18 @@ def fill_viable(inst: Instance, order: np.ndarray, coop_capacity: np.ndarray | N
             # the meeting's assigned pairs are never dropped: their project and cooperative stay
             # open (a plan that then misses a minimum is a conflict the caller reports)
             keep_p, keep_k = _forced_projects(inst)
+            if assigned_first and not topped_up and ((bad_p & keep_p).any()
+                                                     or (bad_k & keep_k).any()):
+                # a project or cooperative holding an assigned pair is below its minimum: fill
+                # the pairs of those first (measured: without it the warm start of a decided
+                # province broke a group minimum, and a MIP stopped early kept it)
+                order = np.asarray(order, dtype=np.int64)
+                pk = inst.pair_k[order]
+                first = keep_p[inst.pair_p[order]]
+                first[pk >= 0] |= keep_k[pk[pk >= 0]]
+                order = np.r_[order[first], order[~first]]
+                topped_up = True
+                continue
             bad_p &= ~keep_p
             bad_k &= ~keep_k
             if not bad_p.any() and not bad_k.any():

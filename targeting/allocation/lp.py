@@ -42,9 +42,10 @@ RC_SHARE = 0.05
 
 def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
                   model: LinearModel | None = None,
-                  solver: str = DEFAULT_LP_SOLVER) -> LPSolution:
+                  solver: str = DEFAULT_LP_SOLVER, time_limit: float | None = None) -> LPSolution:
     """Solve the LP relaxation (see :class:`~.results.LPSolution` for what it returns) with
-    ``solver``, one of :data:`LP_SOLVERS`."""
+    ``solver``, one of :data:`LP_SOLVERS`, within ``time_limit`` seconds (default: no limit in
+    practice); ``RuntimeError`` when it is not solved in time."""
     if solver not in LP_SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(LP_SOLVERS)}; got {solver!r}")
     t0 = time.perf_counter()
@@ -64,7 +65,9 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
                           budget_dual=np.zeros(len(inst.c_ids)), coop_dual=np.zeros(len(inst.k_ids)),
                           seconds=time.perf_counter() - t0)
     if solver == "scipy":
-        res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs")
+        limit = _LP_LIMIT if time_limit is None else max(0.01, float(time_limit))
+        res = linprog(cost, A_ub=A, b_ub=b, bounds=bounds, method="highs",
+                      options={"time_limit": limit})
         if res.status != 0:
             raise RuntimeError(f"LP relaxation not solved: {res.message}")
         # >= 0: objective gain per unit of right-hand side
@@ -73,7 +76,8 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
         rc = np.asarray(res.lower.marginals[: m.n_x])
         x, bound = np.asarray(res.x[: m.n_x]), float(-res.fun)
     else:
-        x, bound, duals, rc = _lp_mathopt(m, -cost, (A, b, cons, off), solver)
+        x, bound, duals, rc = _lp_mathopt(m, -cost, (A, b, cons, off), solver,
+                                          _LP_LIMIT if time_limit is None else time_limit)
     bdual = np.zeros(len(inst.c_ids))
     kdual = np.zeros(len(inst.k_ids))
     for i, c in enumerate(cons):
@@ -85,12 +89,12 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
                       seconds=time.perf_counter() - t0)
 
 
-def _lp_mathopt(m: LinearModel, gain: np.ndarray, matrix, solver: str):
+def _lp_mathopt(m: LinearModel, gain: np.ndarray, matrix, solver: str, limit: float):
     """The LP through MathOpt: ``(x, bound, duals, reduced cost at 0)`` as :func:`lp_relaxation`
     reads them from scipy (duals >= 0 per row; reduced costs >= 0 for pairs at their lower
     bound, 0 for the others)."""
     proto = model_proto(m, gain, integer=False, matrix=matrix)
-    ans = solve_proto(proto, LP_SOLVER_TYPES[solver], limit=_LP_LIMIT, lp_duals=True)
+    ans = solve_proto(proto, LP_SOLVER_TYPES[solver], limit=limit, lp_duals=True)
     if ans.status != "optimal" or ans.duals is None:
         raise RuntimeError(f"LP relaxation not solved: {ans.reason}")
     x = ans.values[: m.n_x]

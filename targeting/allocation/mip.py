@@ -63,15 +63,20 @@ PORTFOLIO = ("highs", "cpsat-native")
 #: pairs 1.1-2.6 s through MathOpt against 0.65-1.5 s through scipy, 300,000 pairs 1.9-5.6 s
 #: against 1.2-3.1 s; at 45,000 pairs 0.27 against 0.18 s, and below that no difference.
 SCIPY_MIN_PAIRS = 100_000
+#: Building a CP-SAT model takes about this long per pair (Python, one variable at a time; 2.2 s
+#: for 54,000 pairs on the loaded machine): the portfolio's CP-SAT runs only when the time left
+#: covers it and half a second of search.
+CPSAT_BUILD_S_PER_PAIR = 4e-5
 
 
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
                time_limit: float | None = None, coop_capacity: np.ndarray | None = None,
                coop_min: np.ndarray | None = None, tiebreak: bool = True,
-               hint: np.ndarray | None = None) -> SolveOutcome:
+               hint: np.ndarray | None = None, interrupter=None) -> SolveOutcome:
     """Solve the full model of ``inst`` once, warm-started from ``hint`` (default: the greedy
     plan). ``status`` is optimal or timeout (a plan, not proven); when the back-end finds no
-    plan, or a worse one, the warm start is returned."""
+    plan, or a worse one, the warm start is returned. ``interrupter`` (MathOpt back-ends only:
+    :func:`.backends.mathopt.solve_proto`) lets another thread stop the solve early."""
     t0 = time.perf_counter()
     limit = settings.time_limit_s if time_limit is None else time_limit
     lm = build_model(inst, coop_capacity=coop_capacity, coop_min=coop_min)
@@ -83,7 +88,7 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     if backend == "auto":
         out = _solve_portfolio(inst, lm, settings, limit, hint, tiebreak, t0)
     else:
-        out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak)
+        out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak, interrupter)
     if out.chosen is None or out.objective < floor - 1e-9:
         # no plan in time (or a worse one): keep the warm start, and say who found it
         out.chosen = hint
@@ -96,13 +101,13 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
 
 
 def _solve_one(backend: str, inst: Instance, lm: LinearModel, settings: Settings, limit: float,
-               hint: np.ndarray, tiebreak: bool) -> SolveOutcome:
+               hint: np.ndarray, tiebreak: bool, interrupter=None) -> SolveOutcome:
     if backend == "cpsat-native":
         return solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
     if backend == "highs-scipy":
         return solve_highs(inst, lm, settings, limit, tiebreak)
     if backend in ("highs", "scip", "cpsat"):
-        return solve_mathopt(inst, lm, settings, limit, hint, backend, tiebreak)
+        return solve_mathopt(inst, lm, settings, limit, hint, backend, tiebreak, interrupter)
     raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
 
 
@@ -115,7 +120,7 @@ def _solve_portfolio(inst: Instance, lm: LinearModel, settings: Settings, limit:
     first = "highs-scipy" if lm.n_x >= SCIPY_MIN_PAIRS else PORTFOLIO[0]
     out = _solve_one(first, inst, lm, settings, PORTFOLIO_SHARE * limit, hint, tiebreak)
     left = limit - (time.perf_counter() - t0)
-    if out.status == "optimal" or left < 0.5:
+    if out.status == "optimal" or left < 0.5 + CPSAT_BUILD_S_PER_PAIR * lm.n_x:
         return out
     # CP-SAT starts from the same warm start as HiGHS (``hint``), not from HiGHS's incumbent:
     # measured, its search did worse from the MIP incumbent on the bundled sample (38.45 vs

@@ -12,13 +12,23 @@ each kept only when the whole model's LP bound proves it within ``relative_gap``
    communes needs 7-20 s to reach the same gap (measured on synthetic districts, 2026-11-28).
    Its plan is a plan of the whole model, and the proof is against the whole model's LP bound.
 
-Whichever plan is best so far warm-starts the next step.
+Whichever plan is best so far warm-starts the next step. The full MIP runs with the
+large-neighbourhood search (:mod:`.lns`) beside it (:func:`solve_with_lns`): the search improves
+plans, the MIP proves them (on OR-Library gapc/gapd the MIP's incumbent stayed 0.1-2% above the
+optimum after 60 s).
+
+The time limit covers the whole solve: the LP relaxation gets at most ``LP_SHARE`` of it, and no
+MIP starts without the time its setup and root LP need (:func:`setup_seconds`); the warm start,
+bounded by the LP, is the plan then.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 
@@ -26,16 +36,33 @@ from ..config import Settings
 from . import checks
 from .fill import fill_viable, greedy_order, lp_guided_order
 from .instance import Instance
+from .lns import LABEL as LNS_LABEL
+from .lns import Stop, improve
 from .lp import guided_pairs, lp_relaxation
 from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
 
-__all__ = ["solve_whole", "NEIGHBOURHOOD_MIN_PAIRS"]
+__all__ = ["solve_whole", "solve_with_lns", "setup_seconds", "household_bound",
+           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
 
 log = logging.getLogger(__name__)
 
 #: Models smaller than this go straight from LP rounding to the full MIP (it is quick there).
 NEIGHBOURHOOD_MIN_PAIRS = 5_000
+#: The large-neighbourhood search (:mod:`.lns`) runs beside the full MIP on models up to this
+#: many pairs (above, one window's model costs as much to build as it saves).
+LNS_MAX_PAIRS = 60_000
+#: Beside the MIP the search starts after this share of the time: a MIP that proves its plan
+#: sooner is not slowed down (measured, OR-Library gap8-4 was proven in 33-43 s with the search
+#: beside it from the start, and not in 60 s once, at load average 7-8).
+LNS_DELAY = 0.2
+#: With one thread the full MIP runs first and the search gets this share of the time after it.
+LNS_SHARE = 0.4
+#: Share of the time limit the LP relaxation may take (without it the MIP bounds the plan).
+LP_SHARE = 0.6
+#: A MIP's setup time per pair (:func:`setup_seconds`): 300,000 pairs took 1.2-5.6 s to build,
+#: hand over and start (benchmarks/README.md, "OR-Tools MathOpt against scipy").
+SETUP_S_PER_PAIR = 1.5e-5
 #: What the LP-rounded plan is called in a plan's ``solver``.
 LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
@@ -53,13 +80,13 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     """
     t0 = time.perf_counter() if t0 is None else t0
     try:
-        lp = lp_relaxation(inst)
-    except RuntimeError as e:  # pragma: no cover - an LP failure is not fatal
+        lp = lp_relaxation(inst, time_limit=LP_SHARE * settings.time_limit_s)
+    except RuntimeError as e:  # an LP not solved (in time) is not fatal: the MIP bounds the plan
         log.warning("no LP relaxation: %s", e)
         lp = None
     # the warm start, once: the better of the greedy and the LP-rounded plan
-    hint = None if lp is None else _best_hint(inst, lp)
-    if start is not None and (hint is None or inst.total_gain(start) > inst.total_gain(hint)):
+    hint = fill_viable(inst, greedy_order(inst)) if lp is None else _best_hint(inst, lp)
+    if start is not None and inst.total_gain(start) > inst.total_gain(hint):
         hint = np.asarray(start, dtype=np.int64)
     out = _lp_rounding(inst, settings, lp, hint, t0)
     if out is None:
@@ -79,10 +106,52 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
                                    seconds=time.perf_counter() - t0, stats={}, hint_objective=obj)
         if out is None:
             # The time limit covers the whole solve: what the LP and rounding took is spent.
+            left = settings.time_limit_s - (time.perf_counter() - t0)
+            if left < setup_seconds(inst.n_pairs, lp) and checks.honours_decisions(inst, hint):
+                # too little time left for the MIP to start searching: the warm start, bounded
+                # by the LP (measured: a decided province whose MIP was started with 0.05 s
+                # left spent many seconds building and presolving it)
+                out = _warm_start_outcome(inst, hint, lp, t0)
+        if out is None:
             left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
-            out = solve_plan(inst, settings, backend=backend, hint=hint, time_limit=left)
+            out = solve_with_lns(inst, settings, backend=backend, hint=hint, time_limit=left,
+                                 lp=lp)
     out.lp = lp
     return out
+
+
+def setup_seconds(n_pairs: int, lp: LPSolution | None = None, lp_pairs: int | None = None,
+                  ) -> float:
+    """Seconds a MIP of ``n_pairs`` pairs takes before its search starts, and before HiGHS
+    looks at its time limit again: building the model, handing it over and presolve
+    (``SETUP_S_PER_PAIR`` per pair and 0.1 s; benchmarks/README.md: 300,000 pairs 1.2-5.6 s),
+    and its root LP, about what the LP relaxation ``lp`` of ``lp_pairs`` pairs (default
+    ``n_pairs``) took, in proportion. Without an LP (it did not finish in its share of the
+    time) the root would not either: infinite. No MIP starts with less time left: measured, a
+    MIP of 54,000 pairs started with 1 s left ran 5-6 s past its limit, at the root."""
+    if lp is None:
+        return math.inf
+    root = lp.seconds * n_pairs / max(1, lp_pairs or n_pairs)
+    return 0.1 + SETUP_S_PER_PAIR * n_pairs + root
+
+
+def household_bound(inst: Instance) -> float:
+    """A proven upper bound without the LP: every household's best positive gain, summed."""
+    best = np.zeros(len(inst.hh_ids))
+    np.maximum.at(best, inst.pair_h, inst.pair_gain)
+    return float(best.sum())
+
+
+def _warm_start_outcome(inst: Instance, hint: np.ndarray, lp: LPSolution | None,
+                        t0: float) -> SolveOutcome:
+    """The warm start as the plan when no MIP fits in the time left (status ``timeout``)."""
+    obj = inst.total_gain(hint)
+    bound = float(lp.bound) if lp is not None else household_bound(inst)
+    status = "optimal" if bound - obj <= 1e-9 * max(1.0, abs(bound)) else "timeout"
+    return SolveOutcome(chosen=hint, status=status, objective=obj, bound=max(bound, obj),
+                        solver="warm start (greedy or LP rounding; no time left for the MIP)",
+                        seconds=time.perf_counter() - t0,
+                        stats={"stopped_by_time_limit": True}, hint_objective=obj)
 
 
 def _proven_by_lp(objective: float, lp: LPSolution, settings: Settings) -> bool:
@@ -127,7 +196,7 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
     if len(idx) == inst.n_pairs:
         return None
     left = settings.time_limit_s - (time.perf_counter() - t0)
-    if left < 0.2:
+    if share * left < max(0.2, setup_seconds(len(idx), lp, inst.n_pairs)):
         return None
     sub = inst.take(idx).compact()
     sub_hint = np.flatnonzero(np.isin(idx, hint))
@@ -146,3 +215,54 @@ def _neighbourhood(inst: Instance, settings: Settings, lp: LPSolution, hint: np.
                "neighbourhood_pairs": int(len(idx)),
                "stopped_by_time_limit": r.status == "timeout"},
         hint_objective=r.hint_objective)
+
+
+def solve_with_lns(inst: Instance, settings: Settings, *, backend: str, hint: np.ndarray,
+                   time_limit: float, lp: LPSolution | None = None) -> SolveOutcome:
+    """The full MIP (:func:`.mip.solve_plan`) and the large-neighbourhood search
+    (:func:`.lns.improve`) from the same warm start, the better plan kept.
+
+    With two threads or more they run side by side (the MIP keeps all its time to prove; the
+    search, on the other core, starts after ``LNS_DELAY`` of the time and stops when the MIP
+    returns); with one
+    thread the MIP runs first for ``1 - LNS_SHARE`` of it and, when it has not proven its plan,
+    the search improves that plan in the rest. The bound and the status are the MIP's (and the
+    LP's): the search finds plans, it proves nothing. Models too large for the search
+    (``LNS_MAX_PAIRS``), or whose decisions the warm start breaks, get the MIP alone.
+    """
+    t0 = time.perf_counter()
+    usable = (0 < inst.n_pairs <= LNS_MAX_PAIRS and time_limit > 1.0
+              and checks.honours_decisions(inst, hint))
+    if not usable:
+        return solve_plan(inst, settings, backend=backend, hint=hint, time_limit=time_limit)
+    lp_x = None if lp is None else lp.x
+    lp_bound = None if lp is None else float(lp.bound)
+    if settings.threads >= 2:
+        stop = Stop()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            job = pool.submit(improve, inst, settings, hint, time_limit=time_limit, lp_x=lp_x,
+                              lp_rc=None if lp is None else lp.reduced_cost,
+                              bound=lp_bound, stop=stop, delay=LNS_DELAY * time_limit)
+            try:
+                out = solve_plan(inst, replace(settings, workers=settings.threads - 1),
+                                 backend=backend, hint=hint, time_limit=time_limit)
+            finally:
+                stop.set()
+            found = job.result()
+    else:
+        out = solve_plan(inst, settings, backend=backend, hint=hint,
+                         time_limit=(1 - LNS_SHARE) * time_limit)
+        if out.status == "optimal":
+            return out
+        left = time_limit - (time.perf_counter() - t0)
+        found = improve(inst, settings, out.chosen, time_limit=left, lp_x=lp_x,
+                        lp_rc=None if lp is None else lp.reduced_cost, bound=lp_bound)
+    stats = {**out.stats, "large_neighbourhood_search": found.stats()}
+    if found.objective > out.objective and out.status != "optimal":
+        bound = max(out.bound, found.objective)
+        proven = bound > 0 and (bound - found.objective) <= settings.relative_gap * bound
+        return replace(out, chosen=found.chosen, objective=found.objective, bound=bound,
+                       status="optimal" if proven else out.status,
+                       solver=f"{LNS_LABEL}; bound from {out.solver}", stats=stats,
+                       seconds=time.perf_counter() - t0)
+    return replace(out, stats=stats, seconds=time.perf_counter() - t0)

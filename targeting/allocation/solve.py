@@ -14,6 +14,7 @@ How a model is solved, from the bottom up:
 
 from __future__ import annotations
 
+import math
 import time
 from functools import partial
 
@@ -25,7 +26,7 @@ from .components import components, solve_components
 from .decompose import solve_decomposed
 from .instance import Instance
 from .mip import BACKENDS, solve_plan
-from .pipeline import solve_whole
+from .pipeline import household_bound, solve_whole
 from .results import AllocationResult, LPSolution, SolveOutcome, relative_gap
 
 __all__ = ["solve_optimal", "optimal_result", "solve_component", "is_large", "shadow_prices",
@@ -172,6 +173,10 @@ def solve_optimal(inst: Instance, settings: Settings, *, backend: str | None = N
     else:
         out = _solve_connected(inst, settings, backend=backend, by_commune=bool(decompose),
                                engine=engine, t0=t0, start=start)
+    if not math.isfinite(out.bound):
+        # stopped before the solver proved a bound, and no LP in time: the households' best
+        # gains bound every plan (plan.json never shows an infinite bound)
+        out.bound = household_bound(inst)
     if out.lp is not None:
         # both are proven upper bounds: keep the tighter
         out.bound = min(out.bound, float(out.lp.bound) + 1e-9 * abs(out.lp.bound))
@@ -188,10 +193,10 @@ def optimal_result(inst: Instance, settings: Settings, out: SolveOutcome,
     conflicts.raise_if_conflicts(inst, chosen, settings)
     broken = checks.violations(inst, chosen)
     if broken:  # a guard: the solver's plan must meet every constraint
-        raise RuntimeError(f"optimal plan breaks {broken[0]}; please report this as a bug")
+        raise RuntimeError(f"optimal plan ({out.solver}) breaks {broken[0]}; please report this as a bug")
     if inst.pair_forced is not None and not np.isin(np.flatnonzero(inst.pair_forced), chosen).all():
-        raise RuntimeError("optimal plan drops a pair the meeting assigned; please report this "
-                           "as a bug")
+        raise RuntimeError(f"optimal plan ({out.solver}) drops a pair the meeting assigned; "
+                           "please report this as a bug")
     gap = relative_gap(out.objective, out.bound)
     if gap < 1e-12:
         gap = 0.0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pandas as pd
 
 from ..config import STRATEGIES, Settings
@@ -12,7 +15,10 @@ from .results import AllocationResult
 from .solve import solve_optimal
 from .split import run_split
 
-__all__ = ["run_strategy"]
+__all__ = ["run_strategy", "MIN_SOLVE_S"]
+
+#: The least time the optimizer gets after the decisions' check, even when the check used more.
+MIN_SOLVE_S = 1.0
 
 
 def run_strategy(
@@ -80,8 +86,14 @@ def run_strategy(
                           forced=forced, removed=removed)
     if settings.budget_split != "fixed":  # the province's money split between communes first
         return run_split(strategy, inst, households, settings, capacity=capacity, engine=engine)
-    conflicts.raise_if_decisions_conflict(inst)
+    t0 = time.perf_counter()
+    conflicts.raise_if_decisions_conflict(inst, time_limit=settings.time_limit_s)
     if strategy == "optimal":
+        # the time limit covers the decisions' check too (CP-SAT, when the greedy plan around
+        # the assigned pairs breaks a constraint)
+        spent = time.perf_counter() - t0
+        if spent > 0.05:
+            settings = replace(settings, time_limit_s=max(MIN_SOLVE_S, settings.time_limit_s - spent))
         return solve_optimal(inst, settings, engine=engine, start=_pair_indices(inst, start),
                              start_bound=start_bound, decompose=decompose)
     return run_baseline(strategy, inst, settings, capacity=capacity)

@@ -43,7 +43,8 @@ def solve_cpsat(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
     t0 = time.perf_counter()
     sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
     model, x, _, _ = to_cpsat(lm, sg.values, hint=hint)
-    solver = _solver(cp_model, settings, max(0.01, float(limit)))
+    # the time limit covers building the model too
+    solver = _solver(cp_model, settings, max(0.01, float(limit) - (time.perf_counter() - t0)))
     solver.parameters.relative_gap_limit = float(settings.relative_gap)
     code = solver.solve(model)
     name = solver.status_name(code)

@@ -161,12 +161,15 @@ class MathOptAnswer:
 
 def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
                 threads: int = 1, seed: int = 0, hint: np.ndarray | None = None,
-                lp_duals: bool = False, solution_limit: int | None = None) -> MathOptAnswer:
+                lp_duals: bool = False, solution_limit: int | None = None,
+                interrupter=None) -> MathOptAnswer:
     """Solve ``proto`` with the MathOpt solver ``solver`` (``HIGHS``, ``GSCIP``, ``CP_SAT``,
     ``GLOP``, ``PDLP``) within ``limit`` seconds.
 
     ``hint``: a value per variable, a warm start (:func:`hint_values`); ``lp_duals``: also read
-    the duals and reduced costs (an LP); ``solution_limit``: stop after this many solutions."""
+    the duals and reduced costs (an LP); ``solution_limit``: stop after this many solutions;
+    ``interrupter``: an ``ortools.util.python.pybind_solve_interrupter.PySolveInterrupter`` that
+    another thread may trigger to stop the solve early (its best solution so far is returned)."""
     from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2, solution_pb2
     from ortools.math_opt.core.python import solver as core
     from ortools.math_opt.python import callback, init_arguments
@@ -199,7 +202,8 @@ def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
         with native_stdout_silenced():
             res = core.solve(proto, stype,
                              init_arguments.StreamableSolverInitArguments().to_proto(), params,
-                             mparams, None, callback.CallbackRegistration().to_proto(), None, None)
+                             mparams, None, callback.CallbackRegistration().to_proto(), None,
+                             interrupter)
     except StatusNotOk as e:  # a solver's internal error: no plan from it (the caller falls back)
         log.warning("%s through MathOpt stopped with an error: %s", solver, e)
         return MathOptAnswer(status="none", values=None, objective=-math.inf, bound=math.inf,
@@ -272,7 +276,8 @@ def mip_objective(inst: Instance, tiebreak: bool) -> tuple[np.ndarray, int, obje
 
 
 def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: float,
-                  hint: np.ndarray | None, backend: str = "highs", tiebreak: bool = True):
+                  hint: np.ndarray | None, backend: str = "highs", tiebreak: bool = True,
+                  interrupter=None):
     """Solve ``lm`` with ``backend`` (``highs``, ``scip``, ``cpsat``) through MathOpt within
     ``limit`` seconds, warm-started from ``hint``; status optimal (proven within
     ``relative_gap``) or timeout."""
@@ -284,7 +289,8 @@ def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: fl
     build = time.perf_counter() - t0
     ans = solve_proto(proto, solver, limit=limit - build, relative_gap=settings.relative_gap,
                       threads=settings.threads, seed=settings.seed,
-                      hint=None if hint is None else hint_values(lm, hint))
+                      hint=None if hint is None else hint_values(lm, hint),
+                      interrupter=interrupter)
     stats = {"mathopt_termination": ans.reason, "nodes": ans.nodes,
              "build_seconds": round(build, 3), "solve_seconds": round(ans.seconds, 3)}
     if ans.values is None:

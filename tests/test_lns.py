@@ -1,0 +1,83 @@
+"""The large-neighbourhood search (targeting.allocation.lns) on tiny instances against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from targeting.allocation.checks import violations
+from targeting.allocation.instance import build_instance
+from targeting.allocation.lns import improve
+from targeting.allocation.lp import lp_relaxation
+from targeting.config import Settings
+from targeting.synth.instances import gap_tables, tables
+
+from .support import BruteForce
+
+
+def _gap(seed: int) -> dict:
+    """A random GAP of 3 agents and 6 jobs, tight capacities (as OR-Library's type D)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 20, size=(3, 6))
+    c = 100 - a + rng.integers(-10, 11, size=(3, 6))
+    b = (0.8 * a.sum(axis=1) / 3).astype(int) + 1
+    return gap_tables({"m": 3, "n": 6, "c": c, "a": a, "b": b}, maximise=False)
+
+
+def _quota_case() -> dict:
+    """Six households, three projects of one commune: a budget, a group minimum, a quota."""
+    hh = [{"household_id": f"h{i}", "ethnic_minority": int(i % 3 == 0)} for i in range(6)]
+    pr = [{"project_id": "p1", "cost_vnd": 5, "slots": 3},
+          {"project_id": "p2", "cost_vnd": 4, "slots": 4, "min_group": 2},
+          {"project_id": "p3", "cost_vnd": 3, "slots": 2}]
+    rng = np.random.default_rng(3)
+    pairs = [(f"h{i}", p, round(float(rng.uniform(0.1, 1.0)), 3))
+             for i in range(6) for p in ("p1", "p2", "p3") if rng.random() < 0.7]
+    return tables(hh, pr, pairs, {"c1": 17})
+
+
+def _inst(t, s):
+    return build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], s)
+
+
+@pytest.mark.parametrize("case", ["gap2"] + [pytest.param(c, marks=pytest.mark.slow)
+                                              for c in ("gap0", "gap1", "quota")])
+def test_search_from_the_empty_plan_reaches_the_brute_force_optimum(case):
+    quota = 0.3 if case == "quota" else 0.0
+    s = Settings(relative_gap=0.0, workers=1, seed=0, min_ethnic_minority_share=quota)
+    t = _quota_case() if case == "quota" else _gap(int(case[-1]))
+    inst = _inst(t, s)
+    lp = lp_relaxation(inst)
+    start = np.zeros(0, dtype=np.int64)
+    # windows of 4 free pairs: no window is the whole model, the search has to walk
+    r = improve(inst, s, start, time_limit=60, lp_x=lp.x, lp_rc=lp.reduced_cost, core_share=0,
+                window_pairs=4, max_steps=60)
+    assert violations(inst, r.chosen) == []
+    assert r.start_objective == 0.0 and r.improvements > 1
+    assert r.objective == pytest.approx(BruteForce(inst).best(), abs=1e-9)
+    # the same seed draws the same windows: the same plan
+    again = improve(inst, s, start, time_limit=60, lp_x=lp.x, lp_rc=lp.reduced_cost, core_share=0,
+                    window_pairs=4, max_steps=60)
+    assert np.array_equal(again.chosen, r.chosen) and again.steps == r.steps
+
+
+@pytest.mark.slow
+def test_search_never_returns_a_worse_plan_and_keeps_assigned_pairs():
+    s = Settings(relative_gap=0.0, workers=1, seed=1)
+    t = _gap(0)
+    inst = _inst(t, s)
+    lp = lp_relaxation(inst)
+    best = BruteForce(inst)
+    # the meeting assigned a pair the optimum does not take: it stays in every plan
+    forced = np.zeros(inst.n_pairs, dtype=bool)
+    forced[1] = True
+    inst.pair_forced = forced
+    start = np.array([1], dtype=np.int64)
+    r = improve(inst, s, start, time_limit=60, lp_x=lp.x, lp_rc=lp.reduced_cost, window_pairs=4,
+                max_steps=40)
+    assert 1 in r.chosen
+    assert violations(inst, r.chosen) == []
+    key = (str(inst.hh_ids[inst.pair_h[1]]), str(inst.p_ids[inst.pair_p[1]]))
+    assert r.objective == pytest.approx(best.best(forced=[key]), abs=1e-9)
+    assert r.objective >= inst.total_gain(start)
