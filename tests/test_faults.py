@@ -9,6 +9,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -140,8 +141,14 @@ def test_two_runs_with_the_same_out_at_once(tmp_path):
         time.sleep(0.02)
     assert lock.exists(), "run A never took the lock"
     assert json.loads(lock.read_text())["pid"] == a.pid
-    b = subprocess.run(args, capture_output=True, text=True, env=_env(), timeout=120)
-    a_running = a.poll() is None
+    # A is paused while B runs, so B meets A's lock however quick A would be (on an idle machine
+    # A's greedy plan finished before B's interpreter started, and the test proved nothing)
+    a.send_signal(signal.SIGSTOP)
+    try:
+        b = subprocess.run(args, capture_output=True, text=True, env=_env(), timeout=120)
+        a_running = a.poll() is None
+    finally:
+        a.send_signal(signal.SIGCONT)
     a_out, a_err = a.communicate(timeout=300)
     assert a_running, "run A finished before run B asked for the lock: the test proved nothing"
     assert b.returncode == 1, b.stderr

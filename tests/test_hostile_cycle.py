@@ -121,6 +121,19 @@ def test_fuzz_filled_workbook_bytes(world, tmp_path_factory, at, junk):
     _decisions_end_well(path, sc)
 
 
+def test_a_workbook_needing_a_newer_zip_version_is_exit_2_naming_it(world, tmp_path):
+    """Found by the fuzzing above: a central directory entry asking for zip version 6.4 made
+    Python's zipfile raise NotImplementedError, which escaped the reader (exit 1)."""
+    plan, sc = world
+    data = bytearray((plan / "beneficiaries.xlsx").read_bytes())
+    at = data.index(b"PK\x01\x02")  # the first central directory entry
+    data[at + 6:at + 8] = (64).to_bytes(2, "little")  # version needed to extract: 6.4
+    path = tmp_path / "meeting.xlsx"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ScenarioError, match="meeting.xlsx.*not a readable .xlsx workbook"):
+        read_decisions(path, sc.households, sc.projects, sc.inputs)
+
+
 # --- registers for review -------------------------------------------------------------------------
 
 def _register_ends_well(path: Path, sc) -> None:
