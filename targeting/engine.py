@@ -252,7 +252,7 @@ def open_engine(name: str = "local", scheduler: str | None = None) -> Iterator[L
     if name == "local":
         yield None
         return
-    eng = DaskEngine(scheduler)
+    eng = DaskEngine(scheduler, timeout=CONNECT_TIMEOUT_S)  # read now: a test may lower it
     try:
         yield eng
     finally:
