@@ -376,12 +376,15 @@ def compare_strategies(
 
 
 def write_comparison(c: Comparison, out: str | Path, *, force: bool = False) -> Path:
-    """comparison.csv (with a sweep: one row per value and strategy), budget_curve.csv,
+    """comparison.csv (with a sweep: one row per value and strategy, and the strategies of the
+    scenario as it is, one row per plan folder, in strategies.csv), budget_curve.csv,
     report.html and one plan folder per strategy (the scenario as it is)."""
     from .output.files import safe_csv
 
     def write(tmp: Path) -> None:
         safe_csv(c.table if c.sweep is None else c.sweep, tmp / "comparison.csv")
+        if c.sweep is not None:  # e.g. --splits rows, which a sweep's rows do not repeat
+            safe_csv(c.table, tmp / "strategies.csv")
         if c.curve is not None:
             safe_csv(c.curve, tmp / "budget_curve.csv")
         first = next(iter(c.plans.values()))

@@ -76,6 +76,21 @@ def _mixed(tmp_path, minority=(1, 1, 0, 0, 0), budget=50_000_000):
 
 
 @pytest.mark.slow
+def test_a_sweep_beside_splits_keeps_the_splits_rows(tmp_path):
+    """--sweep and --splits together: comparison.csv is the sweep, strategies.csv the plan
+    folders' rows (each split), so no row of the comparison is lost."""
+    folder = _mixed(tmp_path)
+    r = cli("compare", folder, "--out", tmp_path / "c", "--strategies", "optimal", "--no-curve",
+            "--splits", "fixed,proportional", "--sweep", "budget_scale=0.5,1")
+    assert r.exit_code == 0, r.output
+    sweep = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    plans = pd.read_csv(tmp_path / "c" / "strategies.csv")
+    assert list(sweep["sweep_value"]) == [0.5, 1.0]
+    assert list(plans["budget_split"]) == ["fixed", "proportional"]
+    assert (tmp_path / "c" / "optimal-proportional" / "plan.json").exists()
+
+
+@pytest.mark.slow
 def test_sweep_marks_infeasible_values_and_goes_on(tmp_path):
     sc = read_scenario(_mixed(tmp_path, minority=(0, 0, 0, 0, 0)))
     c = compare_strategies(sc, ["optimal", "greedy"], curve=False,
