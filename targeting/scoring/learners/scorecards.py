@@ -80,7 +80,7 @@ class LinearScorecard(Learner):
         households).
         """
         check_is_fitted(self)
-        if self._constant():
+        if self._constant() or len(X) == 0:
             return replaced_generic(self, X, arm, columns, refs)
         D = self.bases(X)
         W, b = self.arm_weights()
