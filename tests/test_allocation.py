@@ -363,7 +363,8 @@ def test_auto_falls_back_to_cpsat_when_highs_does_not_prove(monkeypatch):
     from targeting.allocation import mip
     from targeting.allocation.results import no_plan
 
-    def stalled(inst, lm, settings, limit, hint, backend, tiebreak=True, interrupter=None):
+    def stalled(inst, lm, settings, limit, hint, backend, tiebreak=True, interrupter=None,
+                work_limit=None):
         assert backend == "highs"
         return no_plan("highs via ortools.math_opt", {})  # stopped without a plan or a bound
 

@@ -81,3 +81,34 @@ def test_search_never_returns_a_worse_plan_and_keeps_assigned_pairs():
     key = (str(inst.hh_ids[inst.pair_h[1]]), str(inst.p_ids[inst.pair_p[1]]))
     assert r.objective == pytest.approx(best.best(forced=[key]), abs=1e-9)
     assert r.objective >= inst.total_gain(start)
+
+
+def _bigger_gap(seed: int) -> dict:
+    """A random GAP of 5 agents and 40 jobs with tight capacities: windows of a few pairs
+    cannot see it whole."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(5, 25, size=(5, 40))
+    c = 100 - a + rng.integers(-10, 11, size=(5, 40))
+    b = (0.8 * a.sum(axis=1) / 5).astype(int) + 1
+    return gap_tables({"m": 5, "n": 40, "c": c, "a": a, "b": b}, maximise=False)
+
+
+def test_a_deterministic_search_gives_the_same_plan_and_stops_on_its_patience():
+    s = Settings(relative_gap=0.0, workers=1, seed=4)
+    inst = _inst(_bigger_gap(4), s)
+    lp = lp_relaxation(inst)
+    start = np.zeros(0, dtype=np.int64)
+    kw = dict(time_limit=60, lp_x=lp.x, lp_rc=lp.reduced_cost, core_share=0, max_steps=25,
+              deterministic=True, patience=8)
+    r = improve(inst, s, start, **kw)
+    again = improve(inst, s, start, **kw)
+    assert violations(inst, r.chosen) == []
+    assert r.improvements > 0 and not r.timed_out
+    assert np.array_equal(again.chosen, r.chosen) and again.steps == r.steps
+    # from its own plan with nothing left to find in a few windows, patience ends it early
+    done = improve(inst, s, r.chosen, **{**kw, "patience": 3})
+    assert done.objective >= r.objective
+    assert done.steps <= 25 and (done.improvements > 0 or done.steps == 3)
+    # a clock that has run out is said (another run may find another plan)
+    late = improve(inst, s, start, **{**kw, "time_limit": 0.0})
+    assert late.timed_out and late.steps == 0 and late.stats()["stopped_by_time_limit"]

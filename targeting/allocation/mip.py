@@ -72,11 +72,14 @@ CPSAT_BUILD_S_PER_PAIR = 4e-5
 def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BACKEND,
                time_limit: float | None = None, coop_capacity: np.ndarray | None = None,
                coop_min: np.ndarray | None = None, tiebreak: bool = True,
-               hint: np.ndarray | None = None, interrupter=None) -> SolveOutcome:
+               hint: np.ndarray | None = None, interrupter=None,
+               work_limit: float | None = None) -> SolveOutcome:
     """Solve the full model of ``inst`` once, warm-started from ``hint`` (default: the greedy
     plan). ``status`` is optimal or timeout (a plan, not proven); when the back-end finds no
     plan, or a worse one, the warm start is returned. ``interrupter`` (MathOpt back-ends only:
-    :func:`.backends.mathopt.solve_proto`) lets another thread stop the solve early."""
+    :func:`.backends.mathopt.solve_proto`) lets another thread stop the solve early;
+    ``work_limit`` (CP-SAT through MathOpt only) stops it after that much deterministic time
+    as well, so that where it stops does not depend on the machine's speed or load."""
     t0 = time.perf_counter()
     limit = settings.time_limit_s if time_limit is None else time_limit
     lm = build_model(inst, coop_capacity=coop_capacity, coop_min=coop_min)
@@ -88,7 +91,7 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
     if backend == "auto":
         out = _solve_portfolio(inst, lm, settings, limit, hint, tiebreak, t0)
     else:
-        out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak, interrupter)
+        out = _solve_one(backend, inst, lm, settings, limit, hint, tiebreak, interrupter, work_limit)
     if out.chosen is None or out.objective < floor - 1e-9:
         # no plan in time (or a worse one): keep the warm start, and say who found it
         out.chosen = hint
@@ -101,13 +104,15 @@ def solve_plan(inst: Instance, settings: Settings, *, backend: str = DEFAULT_BAC
 
 
 def _solve_one(backend: str, inst: Instance, lm: LinearModel, settings: Settings, limit: float,
-               hint: np.ndarray, tiebreak: bool, interrupter=None) -> SolveOutcome:
+               hint: np.ndarray, tiebreak: bool, interrupter=None,
+               work_limit: float | None = None) -> SolveOutcome:
     if backend == "cpsat-native":
         return solve_cpsat(inst, lm, settings, limit, hint, tiebreak)
     if backend == "highs-scipy":
         return solve_highs(inst, lm, settings, limit, tiebreak)
     if backend in ("highs", "scip", "cpsat"):
-        return solve_mathopt(inst, lm, settings, limit, hint, backend, tiebreak, interrupter)
+        return solve_mathopt(inst, lm, settings, limit, hint, backend, tiebreak, interrupter,
+                             work_limit=work_limit)
     raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
 
 

@@ -162,14 +162,16 @@ class MathOptAnswer:
 def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
                 threads: int = 1, seed: int = 0, hint: np.ndarray | None = None,
                 lp_duals: bool = False, solution_limit: int | None = None,
-                interrupter=None) -> MathOptAnswer:
+                interrupter=None, work_limit: float | None = None) -> MathOptAnswer:
     """Solve ``proto`` with the MathOpt solver ``solver`` (``HIGHS``, ``GSCIP``, ``CP_SAT``,
     ``GLOP``, ``PDLP``) within ``limit`` seconds.
 
     ``hint``: a value per variable, a warm start (:func:`hint_values`); ``lp_duals``: also read
     the duals and reduced costs (an LP); ``solution_limit``: stop after this many solutions;
     ``interrupter``: an ``ortools.util.python.pybind_solve_interrupter.PySolveInterrupter`` that
-    another thread may trigger to stop the solve early (its best solution so far is returned)."""
+    another thread may trigger to stop the solve early (its best solution so far is returned);
+    ``work_limit`` (``CP_SAT`` only): CP-SAT's ``max_deterministic_time``, a limit on its work
+    that stops it at the same point on any machine (``limit`` stays the wall-clock limit)."""
     from ortools.math_opt import model_parameters_pb2, parameters_pb2, result_pb2, solution_pb2
     from ortools.math_opt.core.python import solver as core
     from ortools.math_opt.python import callback, init_arguments
@@ -184,6 +186,8 @@ def solve_proto(proto, solver: str, *, limit: float, relative_gap: float = 0.0,
         # HiGHS refuses a thread count (a global setting of its own); SCIP with more than one
         # thread runs its concurrent mode, which stopped with status UNKNOWN on OR-Library gap1-5
         params.threads = max(1, int(threads))
+        if work_limit is not None:
+            params.cp_sat.max_deterministic_time = float(work_limit)
     if solver not in ("GLOP", "PDLP"):
         params.relative_gap_tolerance = float(relative_gap)
     if solver in ("HIGHS", "GSCIP", "CP_SAT", "GLOP"):
@@ -277,7 +281,7 @@ def mip_objective(inst: Instance, tiebreak: bool) -> tuple[np.ndarray, int, obje
 
 def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: float,
                   hint: np.ndarray | None, backend: str = "highs", tiebreak: bool = True,
-                  interrupter=None):
+                  interrupter=None, work_limit: float | None = None):
     """Solve ``lm`` with ``backend`` (``highs``, ``scip``, ``cpsat``) through MathOpt within
     ``limit`` seconds, warm-started from ``hint``; status optimal (proven within
     ``relative_gap``) or timeout."""
@@ -290,7 +294,7 @@ def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: fl
     ans = solve_proto(proto, solver, limit=limit - build, relative_gap=settings.relative_gap,
                       threads=settings.threads, seed=settings.seed,
                       hint=None if hint is None else hint_values(lm, hint),
-                      interrupter=interrupter)
+                      interrupter=interrupter, work_limit=work_limit)
     stats = {"mathopt_termination": ans.reason, "nodes": ans.nodes,
              "build_seconds": round(build, 3), "solve_seconds": round(ans.seconds, 3)}
     if ans.values is None:
