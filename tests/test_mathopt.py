@@ -16,6 +16,7 @@ from targeting.allocation.fill import fill_viable, greedy_order
 from targeting.allocation.instance import build_instance
 from targeting.allocation.mip import solve_plan
 from targeting.allocation.model import build_model, constraint_matrix
+from targeting.allocation.objective import mip_objective
 from targeting.config import BACKENDS, Settings, parse_settings
 from targeting.synth.instances import province, tables
 
@@ -102,7 +103,7 @@ def test_the_warm_start_is_honoured(solver):
     inst = _instance(_tiny(0))
     lm = build_model(inst)
     plan = fill_viable(inst, greedy_order(inst))
-    cost, _, _ = mathopt.mip_objective(inst, tiebreak=False)
+    cost, _, _ = mip_objective(inst, tiebreak=False)
     p = mathopt.model_proto(lm, cost)
     ans = mathopt.solve_proto(p, solver, limit=10, hint=mathopt.hint_values(lm, plan),
                               solution_limit=1)

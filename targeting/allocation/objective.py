@@ -22,13 +22,15 @@ primary objective, so the optimum can never move.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .instance import Instance
 
-__all__ = ["ScaledGains", "scale_gains", "tiebreak_weights"]
+__all__ = ["ScaledGains", "scale_gains", "tiebreak_weights", "small_tiebreak_weights",
+           "mip_objective", "mip_bound"]
 
 _MAX_EXACT_DIGITS = 9
 _SUM_LIMIT = 2.0**53
@@ -90,3 +92,35 @@ def small_tiebreak_weights(inst: Instance) -> np.ndarray:
     L = len(costs)
     poverty = inst.hh_poverty[inst.pair_h].astype(np.int64)
     return (poverty * (L + 1) + (L - cost_rank)).astype(np.int64)
+
+
+def mip_objective(inst: Instance, tiebreak: bool) -> tuple[np.ndarray, int, ScaledGains]:
+    """A MIP's objective per pair (to maximise), the factor ``K`` of the gain in it, and the
+    scaled gains: ``K * scaled_gain + tie_break`` when the gains scale exactly (``K`` more than
+    any difference of tie-break totals between plans, so one unit of gain outweighs them all),
+    else the gains as floats (no tie-break). The HiGHS back-ends (scipy and MathOpt) share it."""
+    sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
+    if not sg.exact:
+        return np.asarray(inst.pair_gain, dtype=float), 1, sg
+    K, w = 1, 0
+    if tiebreak:
+        w = small_tiebreak_weights(inst)
+        K = int(w.sum()) + 1
+        if float(np.abs(sg.values).sum()) * K + K > 2.0**52:
+            K, w = 1, 0  # no room in double precision: no tie-break
+    return sg.values.astype(float) * K + w, K, sg
+
+
+def mip_bound(sg: ScaledGains, K: int, solver_bound: float, n_households: int) -> tuple[float, dict]:
+    """The proven upper bound on the true objective from a MIP's bound on :func:`mip_objective`'s
+    objective, and what plan.json says of the scaling. Exact gains: the combined bound divided
+    by ``K`` bounds the primary (tie-break totals are >= 0 and < ``K``). Float gains: the solver
+    proves within its feasibility tolerance, so the bound is padded to stay one. A solver that
+    stopped before proving any bound: infinite."""
+    tb = "in_objective" if K > 1 else "skipped"
+    if not math.isfinite(solver_bound):
+        return math.inf, {"tiebreak": tb}
+    if sg.exact:
+        return (sg.true_bound(math.floor(solver_bound / K + 1e-9), n_households),
+                {"gain_scale": sg.scale, "gain_scale_exact": True, "tiebreak": tb})
+    return solver_bound + 1e-6 * max(1.0, abs(solver_bound)), {"gains": "float", "tiebreak": "skipped"}

@@ -10,7 +10,6 @@ the bound is padded by it.
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 import threading
@@ -22,7 +21,7 @@ import numpy as np
 from ...config import Settings
 from ..instance import Instance
 from ..model import LinearModel, constraint_matrix
-from ..objective import scale_gains, small_tiebreak_weights
+from ..objective import mip_bound, mip_objective
 from ..results import SolveOutcome, no_plan
 
 __all__ = ["solve_highs", "native_stdout_silenced", "LABEL"]
@@ -89,19 +88,9 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
     """Solve ``lm`` with HiGHS within ``limit`` seconds; status optimal (proven within
     ``relative_gap``) or timeout."""
     t0 = time.perf_counter()
-    sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
     A, b, _, _ = constraint_matrix(lm)
-    K = 1
-    if sg.exact:
-        w = 0
-        if tiebreak:
-            w = small_tiebreak_weights(inst)
-            K = int(w.sum()) + 1  # more than any difference of tie-break totals between plans
-            if float(np.abs(sg.values).sum()) * K + K > 2.0**52:
-                K, w = 1, 0  # no room in double precision: no tie-break
-        cost_x = -(sg.values.astype(float) * K + w)
-    else:
-        cost_x = -inst.pair_gain  # floats as they are: HiGHS's own tolerances and bound apply
+    cost, K, sg = mip_objective(inst, tiebreak)
+    cost_x = -cost  # scipy minimises
     build = time.perf_counter() - t0
     res = _milp(lm, A, b, cost_x, settings, limit - build)
     timing = {"build_seconds": round(build, 3),
@@ -115,17 +104,9 @@ def solve_highs(inst: Instance, lm: LinearModel, settings: Settings, limit: floa
     dual_bound = -float(dual if dual is not None else res.fun)
     nodes = int(getattr(res, "mip_node_count", 0) or 0)
     seconds = time.perf_counter() - t0
-    if sg.exact:
-        # the combined bound divided by K bounds the primary (tie-break totals are >= 0 and < K)
-        bound = sg.true_bound(math.floor(dual_bound / K + 1e-9), len(inst.hh_ids))
-        stats = {"highs_status": int(res.status), "gain_scale": sg.scale,
-                 "gain_scale_exact": sg.exact, "nodes": nodes, "seconds": round(seconds, 3),
-                 "tiebreak": "in_objective" if K > 1 else "skipped", **timing}
-    else:
-        # HiGHS proves within its feasibility tolerance; pad the bound so it stays an upper bound
-        bound = dual_bound + 1e-6 * max(1.0, abs(dual_bound))
-        stats = {"highs_status": int(res.status), "gains": "float", "nodes": nodes,
-                 "seconds": round(seconds, 3), "tiebreak": "skipped", **timing}
+    bound, scaling = mip_bound(sg, K, dual_bound, len(inst.hh_ids))
+    stats = {"highs_status": int(res.status), **scaling, "nodes": nodes,
+             "seconds": round(seconds, 3), **timing}
     return SolveOutcome(chosen=chosen, status="optimal" if res.status == 0 else "timeout",
                         objective=objective, bound=max(bound, objective), solver=LABEL,
                         seconds=seconds, stats=stats)

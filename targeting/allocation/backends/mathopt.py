@@ -28,12 +28,12 @@ import scipy.sparse as sp
 from ...config import Settings
 from ..instance import Instance
 from ..model import LinearModel, constraint_matrix
-from ..objective import scale_gains, small_tiebreak_weights
+from ..objective import mip_bound, mip_objective
 from ..results import SolveOutcome, no_plan
 from .highs import native_stdout_silenced
 
 __all__ = ["MIP_SOLVER_TYPES", "LP_SOLVER_TYPES", "INTERFACE", "solver_label", "model_proto",
-           "solve_proto", "solve_mathopt", "hint_values", "mip_objective",
+           "solve_proto", "solve_mathopt", "hint_values",
            "MathOptAnswer"]
 
 log = logging.getLogger(__name__)
@@ -263,22 +263,6 @@ def hint_values(lm: LinearModel, chosen: np.ndarray) -> np.ndarray:
     return vals
 
 
-def mip_objective(inst: Instance, tiebreak: bool) -> tuple[np.ndarray, int, object]:
-    """The MIP objective per pair, the factor ``K`` of the gain in it, and the scaled gains:
-    ``K * scaled_gain + tie_break`` when the gains scale exactly (``K`` more than any difference
-    of tie-break totals, so one unit of gain outweighs them all), else the gains as floats."""
-    sg = scale_gains(inst.pair_gain, len(inst.hh_ids))
-    if not sg.exact:
-        return np.asarray(inst.pair_gain, dtype=float), 1, sg
-    K, w = 1, 0
-    if tiebreak:
-        w = small_tiebreak_weights(inst)
-        K = int(w.sum()) + 1
-        if float(np.abs(sg.values).sum()) * K + K > 2.0**52:
-            K, w = 1, 0  # no room in double precision: no tie-break
-    return sg.values.astype(float) * K + w, K, sg
-
-
 def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: float,
                   hint: np.ndarray | None, backend: str = "highs", tiebreak: bool = True,
                   interrupter=None, work_limit: float | None = None):
@@ -301,18 +285,8 @@ def solve_mathopt(inst: Instance, lm: LinearModel, settings: Settings, limit: fl
         return no_plan(label, stats, time.perf_counter() - t0)
     chosen = np.flatnonzero(ans.values[: lm.n_x] > 0.5)
     objective = inst.total_gain(chosen)
-    if not math.isfinite(ans.bound):
-        bound = math.inf  # stopped before the solver proved any bound
-        stats.update(tiebreak="in_objective" if K > 1 else "skipped")
-    elif sg.exact:
-        # the combined bound divided by K bounds the primary (tie-break totals are >= 0 and < K)
-        bound = sg.true_bound(math.floor(ans.bound / K + 1e-9), len(inst.hh_ids))
-        stats.update(gain_scale=sg.scale, gain_scale_exact=True,
-                     tiebreak="in_objective" if K > 1 else "skipped")
-    else:
-        # the solver proves within its feasibility tolerance; pad the bound so it stays one
-        bound = ans.bound + 1e-6 * max(1.0, abs(ans.bound))
-        stats.update(gains="float", tiebreak="skipped")
+    bound, scaling = mip_bound(sg, K, ans.bound, len(inst.hh_ids))
+    stats.update(scaling)
     seconds = time.perf_counter() - t0
     stats["seconds"] = round(seconds, 3)
     return SolveOutcome(chosen=chosen, status="optimal" if ans.status == "optimal" else "timeout",
