@@ -99,7 +99,7 @@ def test_formula_text_neutralised_in_csv_outputs(tmp_path):
 def test_time_limit_is_honest(tmp_path):
     import json
 
-    world = synth.write_world(synth.make_world(seed=8, communes=12, households=6000, history_factor=1),
+    world = synth.write_world(synth.make_world(seed=8, communes=12, households=6000, history_factor=0.3),
                               tmp_path / "w")
     out = tmp_path / "plan"
     t0 = time.perf_counter()
