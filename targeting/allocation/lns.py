@@ -282,10 +282,11 @@ def improve(inst: Instance, settings: Settings, start: np.ndarray, *, time_limit
         With ``stop``: wait this long first, and do nothing when ``stop`` is set meanwhile (the
         MIP beside it proved its plan: the search would only slow it down).
     deterministic : bool
-        Windows adapt on their MIP's status alone, not on how quickly it was proven, and grow to
-        at most ``DETERMINISTIC_MAX_PAIRS`` free pairs (CP-SAT proves those far within
-        ``SUB_LIMIT``): with ``max_steps``, the same plan on any machine that is not so slow
-        that a window's MIP or ``time_limit`` stops it first.
+        A window's MIP stops after ``SUB_WORK`` of CP-SAT's deterministic time (the clock only
+        as a safety net), windows adapt on their MIP's status alone (not on how quickly it was
+        proven) and grow to at most ``DETERMINISTIC_MAX_PAIRS`` free pairs: with ``max_steps``
+        or ``patience``, the same plan on any machine, unless ``time_limit`` ends the search
+        first (``timed_out``).
     patience : int, optional
         Stop after this many windows in a row without an improvement.
 

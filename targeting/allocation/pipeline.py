@@ -61,8 +61,8 @@ LNS_MAX_PAIRS = 60_000
 LNS_DELAY = 0.2
 #: With one thread the full MIP runs first and the search gets this share of the time after it.
 LNS_SHARE = 0.4
-#: The search before the MIP (:func:`_search_first`): at most this many windows, and this share
-#: of the time left.
+#: The search of a split model's quick pass (:func:`_search_first`): at most this many windows,
+#: and this share of the time left.
 SEARCH_FIRST_STEPS = 30
 SEARCH_FIRST_SHARE = 0.3
 #: ... and it stops after this many windows in a row without an improvement.
@@ -200,21 +200,21 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chos
 
 def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
                   t0: float, share: float = 0.5, backend: str = "highs") -> SolveOutcome | None:
-    """The large-neighbourhood search (:func:`.lns.improve`) from ``hint`` before any MIP, for at
-    most ``SEARCH_FIRST_STEPS`` windows and ``SEARCH_FIRST_SHARE`` of the time left: status
-    ``optimal`` when the LP bound proves its plan within ``relative_gap``, else ``feasible``
-    (the MIP's warm start). ``None`` when it does not apply (a proof of optimality is asked,
-    the model is too large for the search, the warm start breaks a decision, or no time).
-    ``share`` and ``backend`` are :func:`_neighbourhood`'s (the search has its own).
+    """The large-neighbourhood search (:func:`.lns.improve`) from ``hint``, for at most
+    ``SEARCH_FIRST_STEPS`` windows (``SEARCH_FIRST_PATIENCE`` in a row without an improvement end
+    it) and ``SEARCH_FIRST_SHARE`` of the time left: status ``optimal`` when the LP bound proves
+    its plan within ``relative_gap``, else ``feasible``. ``None`` when it does not apply (a proof
+    of optimality is asked, the model is too large for the search, the warm start breaks a
+    decision, or no time). ``share`` and ``backend`` are :func:`_neighbourhood`'s (the search
+    has its own).
 
-    Why first: HiGHS cannot be stopped once started (through MathOpt 9.15 it ignores the
-    interrupter), spends seconds at the root on cuts and on its own heuristics, and stops at
-    once when the warm start is already within ``relative_gap`` of its root bound. Measured
-    (benchmarks/README.md, "The search before the MIP"): on synthetic districts of 28,000 pairs
-    the search reached the LP's proof in 1-3 s where the full MIP took 20-30 s; on the bundled
-    sample, where the LP bound alone proves nothing, its plan let HiGHS stop at the root.
-    The search is ``deterministic`` (windows stop on CP-SAT's work, not the clock), so the
-    plan is the same on every machine unless the time share cuts the search short.
+    Used in the quick pass of a split model (:func:`solve_whole` with ``full=False``), where it
+    replaces a second-pass MIP when the LP proves its plan: on the bundled sample's budget curve
+    at 0.5x, 17.3 s -> 0.9 s (benchmarks/README.md, "The quick pass searches, the second pass
+    shares the tolerance"). HiGHS through MathOpt cannot be stopped once started, so the search
+    runs before it, not beside it. The windows stop on CP-SAT's work (``deterministic``), so
+    the plan is the same on every machine unless the time share cuts the search short
+    (``stopped_by_time_limit`` in the statistics).
     """
     if (settings.relative_gap <= 0 or not 0 < inst.n_pairs <= LNS_MAX_PAIRS
             or not checks.honours_decisions(inst, hint)):
