@@ -46,7 +46,7 @@ from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
 
 __all__ = ["solve_whole", "solve_with_lns", "setup_seconds", "household_bound",
-           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "SEARCH_FIRST_STEPS", "SEARCH_FIRST_SHARE", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
+           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "SEARCH_FIRST_STEPS", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,8 @@ LNS_MAX_PAIRS = 60_000
 LNS_DELAY = 0.2
 #: With one thread the full MIP runs first and the search gets this share of the time after it.
 LNS_SHARE = 0.4
-#: The search of a split model's quick pass (:func:`_search_first`): at most this many windows,
-#: and this share of the time left.
+#: The search of a split model's quick pass (:func:`_search_first`): at most this many windows.
 SEARCH_FIRST_STEPS = 30
-SEARCH_FIRST_SHARE = 0.3
 #: ... and it stops after this many windows in a row without an improvement.
 SEARCH_FIRST_PATIENCE = 10
 #: Share of the time limit the LP relaxation may take (without it the MIP bounds the plan).
@@ -202,11 +200,10 @@ def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.n
                   t0: float, share: float = 0.5, backend: str = "highs") -> SolveOutcome | None:
     """The large-neighbourhood search (:func:`.lns.improve`) from ``hint``, for at most
     ``SEARCH_FIRST_STEPS`` windows (``SEARCH_FIRST_PATIENCE`` in a row without an improvement end
-    it) and ``SEARCH_FIRST_SHARE`` of the time left: status ``optimal`` when the LP bound proves
+    it) and ``share`` of the time left: status ``optimal`` when the LP bound proves
     its plan within ``relative_gap``, else ``feasible``. ``None`` when it does not apply (a proof
     of optimality is asked, the model is too large for the search, the warm start breaks a
-    decision, or no time). ``share`` and ``backend`` are :func:`_neighbourhood`'s (the search
-    has its own).
+    decision, or no time). ``backend`` is :func:`_neighbourhood`'s (the search has its own).
 
     Used in the quick pass of a split model (:func:`solve_whole` with ``full=False``), where it
     replaces a second-pass MIP when the LP proves its plan: on the bundled sample's budget curve
@@ -222,7 +219,7 @@ def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.n
     left = settings.time_limit_s - (time.perf_counter() - t0)
     if left < 1.0:
         return None
-    found = improve(inst, settings, hint, time_limit=SEARCH_FIRST_SHARE * left, lp_x=lp.x,
+    found = improve(inst, settings, hint, time_limit=share * left, lp_x=lp.x,
                     lp_rc=lp.reduced_cost, bound=float(lp.bound), max_steps=SEARCH_FIRST_STEPS,
                     core_share=0.0, deterministic=True, patience=SEARCH_FIRST_PATIENCE)
     obj = found.objective
