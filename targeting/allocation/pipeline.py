@@ -98,7 +98,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     out = _lp_rounding(inst, settings, lp, hint, t0)
     # then the MIP over the LP-guided neighbourhood, then the search, each from the best plan
     # so far and the plan when the LP proves it; ``full=False`` returns the best found
-    best = None
+    best, stopped = None, False
     # the search only in the quick pass of a split model (measured, its gain on whole models was
     # within the machine's noise, while the plan of `targeting plan` on them stays the MIP's)
     for step in (_neighbourhood, _search_first) if not full else (_neighbourhood,):
@@ -107,6 +107,10 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         found = step(inst, settings, lp, hint, t0, share=0.5 if full else 1.0, backend=backend)
         if found is None or found.objective < inst.total_gain(hint):
             continue  # never worse than the warm start
+        # a step cut short by the clock makes every later plan depend on the machine too
+        stopped = stopped or found.stopped
+        if stopped:
+            found.stats["stopped_by_time_limit"] = True
         if found.status == "optimal":
             out = found
         else:
@@ -227,7 +231,8 @@ def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.n
         chosen=found.chosen, status="optimal" if _proven_by_lp(obj, lp, settings) else "feasible",
         objective=obj, bound=max(float(lp.bound), obj), solver=f"{LNS_LABEL}; bound from the LP relaxation",
         seconds=time.perf_counter() - t0,
-        stats={"method": "large-neighbourhood search before the MIP; gap against the LP bound",
+        stats={"method": "large-neighbourhood search after the quick pass's MIPs; gap against "
+                         "the LP bound",
                "large_neighbourhood_search": found.stats(),
                # cut short by the clock: another run (machine, load) may find another plan
                "stopped_by_time_limit": found.timed_out},
