@@ -12,7 +12,7 @@ each kept only when the whole model's LP bound proves it within ``relative_gap``
    communes needs 7-20 s to reach the same gap (measured on synthetic districts, 2026-11-28).
    Its plan is a plan of the whole model, and the proof is against the whole model's LP bound.
 3. In the quick pass of a model split into groups of communes (``full=False``), the
-   large-neighbourhood search from the best plan so far (:func:`_search_first`), a few dozen
+   large-neighbourhood search from the best plan so far (:func:`_quick_search`), a few dozen
    windows whose MIPs stop on CP-SAT's work (deterministic), proven by the same LP bound.
 
 Whichever plan is best so far warm-starts the next step. The full MIP runs with the
@@ -46,7 +46,7 @@ from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
 
 __all__ = ["solve_whole", "solve_with_lns", "setup_seconds", "household_bound",
-           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "SEARCH_FIRST_STEPS", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
+           "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "QUICK_SEARCH_STEPS", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +61,10 @@ LNS_MAX_PAIRS = 60_000
 LNS_DELAY = 0.2
 #: With one thread the full MIP runs first and the search gets this share of the time after it.
 LNS_SHARE = 0.4
-#: The search of a split model's quick pass (:func:`_search_first`): at most this many windows.
-SEARCH_FIRST_STEPS = 30
+#: The search of a split model's quick pass (:func:`_quick_search`): at most this many windows.
+QUICK_SEARCH_STEPS = 30
 #: ... and it stops after this many windows in a row without an improvement.
-SEARCH_FIRST_PATIENCE = 10
+QUICK_SEARCH_PATIENCE = 10
 #: Share of the time limit the LP relaxation may take (without it the MIP bounds the plan).
 LP_SHARE = 0.6
 #: A MIP's setup time per pair (:func:`setup_seconds`): 300,000 pairs took 1.2-5.6 s to build,
@@ -101,7 +101,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     best, stopped = None, False
     # the search only in the quick pass of a split model (measured, its gain on whole models was
     # within the machine's noise, while the plan of `targeting plan` on them stays the MIP's)
-    for step in (_neighbourhood, _search_first) if not full else (_neighbourhood,):
+    for step in (_neighbourhood, _quick_search) if not full else (_neighbourhood,):
         if out is not None or lp is None:
             break
         found = step(inst, settings, lp, hint, t0, share=0.5 if full else 1.0, backend=backend)
@@ -200,10 +200,10 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chos
                         hint_objective=obj)
 
 
-def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
+def _quick_search(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
                   t0: float, share: float = 0.5, backend: str = "highs") -> SolveOutcome | None:
     """The large-neighbourhood search (:func:`.lns.improve`) from ``hint``, for at most
-    ``SEARCH_FIRST_STEPS`` windows (``SEARCH_FIRST_PATIENCE`` in a row without an improvement end
+    ``QUICK_SEARCH_STEPS`` windows (``QUICK_SEARCH_PATIENCE`` in a row without an improvement end
     it) and ``share`` of the time left: status ``optimal`` when the LP bound proves
     its plan within ``relative_gap``, else ``feasible``. ``None`` when it does not apply (a proof
     of optimality is asked, the model is too large for the search, the warm start breaks a
@@ -224,8 +224,8 @@ def _search_first(inst: Instance, settings: Settings, lp: LPSolution, hint: np.n
     if left < 1.0:
         return None
     found = improve(inst, settings, hint, time_limit=share * left, lp_x=lp.x,
-                    lp_rc=lp.reduced_cost, bound=float(lp.bound), max_steps=SEARCH_FIRST_STEPS,
-                    core_share=0.0, deterministic=True, patience=SEARCH_FIRST_PATIENCE)
+                    lp_rc=lp.reduced_cost, bound=float(lp.bound), max_steps=QUICK_SEARCH_STEPS,
+                    core_share=0.0, deterministic=True, patience=QUICK_SEARCH_PATIENCE)
     obj = found.objective
     return SolveOutcome(
         chosen=found.chosen, status="optimal" if _proven_by_lp(obj, lp, settings) else "feasible",
