@@ -65,9 +65,10 @@ PAIRS_PER_HOUSEHOLD = 5
 CORE_PAIRS, CORE_SHARE, CORE_MAX_SHARE = 3, 0.4, 0.5
 #: A ``deterministic`` search: a window's MIP stops after ``SUB_WORK`` of CP-SAT's deterministic
 #: time, the clock (``DETERMINISTIC_WALL`` times ``SUB_LIMIT``) being only a safety net; windows
-#: grow to at most ``DETERMINISTIC_MAX_PAIRS`` free pairs. Measured on the bundled sample and
-#: two synthetic districts (40 windows each): 0.1 and 1,000 took about 0.1 s a window, 0.5 and
-#: 20,000 about 0.35 s, and the plans they reached were within 0.05% of each other.
+#: grow to at most ``DETERMINISTIC_MAX_PAIRS`` free pairs. Measured on the bundled sample (1x
+#: and 2x budget) and `synth` seed 1 (0.5x and 1x), 40 windows each: 0.1 and 1,000 took about
+#: 0.1 s a window, 0.5 and 20,000 about 0.35 s, and the plans they reached were within 0.07% of
+#: each other.
 SUB_WORK = 0.1
 DETERMINISTIC_WALL = 5.0
 DETERMINISTIC_MAX_PAIRS = 1_000
