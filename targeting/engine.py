@@ -104,6 +104,10 @@ class DaskEngine:
             raise ScenarioError(
                 '--engine dask needs dask.distributed: pip install "targeting[distributed]"'
             ) from None
+        # distributed's batched sender logs a closed connection at INFO with its traceback
+        # (seen once in CI when the scheduler was killed mid-run): the engine reports a lost
+        # scheduler in one line itself (EngineError), so only its warnings are shown
+        logging.getLogger("distributed.batched").setLevel(logging.WARNING)
         self.address = address
         self.retries = retries
         self.no_workers_timeout = NO_WORKERS_TIMEOUT_S if no_workers_timeout is None else no_workers_timeout
