@@ -129,6 +129,39 @@ def test_task_of_a_lost_worker_is_run_again(tmp_path):
     assert out == [0, 2, 4, 6, 8, 10]
 
 
+def _double(x, *, k):
+    return k * x
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("losses", [1, 3])
+def test_tasks_whose_data_died_are_sent_again_while_workers_remain(engine, monkeypatch, losses, caplog):
+    """Seen in CI: a killed worker took the shared data with it and the scheduler cancelled the
+    tasks, with a worker still there. The engine sends the data and the tasks again (twice at most)."""
+    from concurrent.futures import CancelledError
+
+    from targeting.engine import RESUBMITS
+    from targeting.errors import EngineError
+
+    wait, calls = engine._wait, []
+
+    def cancelled(futures):
+        calls.append(len(futures))
+        if len(calls) <= losses:
+            raise CancelledError("the data died with a worker")
+        wait(futures)
+
+    monkeypatch.setattr(engine, "_wait", cancelled)
+    if losses <= RESUBMITS:
+        assert engine.map(_double, [1, 2, 3], shared={"k": 5}) == [5, 10, 15]
+        assert calls == [3] * (losses + 1)
+        assert "sending the data and the 3 tasks again (1 of 2)" in caplog.text
+    else:
+        with pytest.raises(EngineError, match=r"lost its workers' data 3 times .*2 workers left"):
+            engine.map(_double, [1, 2, 3], shared={"k": 5})
+        assert calls == [3] * (RESUBMITS + 1)
+
+
 @pytest.mark.slow
 def test_unreachable_scheduler_fails_fast():
     """Within its timeout (the default, 10 s, is what users get; 2 s keeps the test quick)."""
