@@ -15,9 +15,10 @@ import time
 
 import numpy as np
 import pandas as pd
+from common import province_settings
 
 from targeting.allocation import run_strategy
-from targeting.config import STRATEGIES, Settings
+from targeting.config import STRATEGIES
 from targeting.synth.instances import province
 
 
@@ -36,8 +37,7 @@ def main(argv=None):
     print(f"instance: {len(t['households'])} households, {len(t['projects'])} projects, "
           f"{len(t['cooperatives'])} cooperatives, {len(t['gains'])} pairs "
           f"({time.perf_counter() - t0:.1f} s to generate)", flush=True)
-    s = Settings(time_limit_s=a.time_limit, relative_gap=1e-4, workers=a.workers, seed=a.seed,
-                 min_ethnic_minority_share=a.quota, min_poor_share=a.quota)
+    s = province_settings(a.time_limit, workers=a.workers, seed=a.seed, quota=a.quota)
     cap = pd.Series(np.random.default_rng(a.seed).random(len(t["households"])),
                     index=t["households"]["household_id"])
     rows = []

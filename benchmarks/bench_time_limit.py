@@ -15,9 +15,9 @@ import argparse
 import time
 
 import numpy as np
+from common import province_settings
 
 from targeting.allocation import run_strategy
-from targeting.config import Settings
 from targeting.synth.instances import province
 
 
@@ -29,8 +29,7 @@ def main(argv=None):
     ap.add_argument("--assign", type=int, default=10)
     a = ap.parse_args(argv)
     t = province(n_communes=a.communes, n_households=a.households, seed=0)
-    s = Settings(time_limit_s=a.time_limit, relative_gap=1e-4, workers=2, seed=0,
-                 min_ethnic_minority_share=0.2, min_poor_share=0.2)
+    s = province_settings(a.time_limit)
     g = t["gains"]
     forced = None
     if a.assign:

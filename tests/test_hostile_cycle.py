@@ -55,13 +55,19 @@ def _located(e: ScenarioError) -> None:
     assert all(p.file for p in e.problems)
 
 
-def _decisions_end_well(path: Path, sc) -> None:
+def _ends_well(read, check) -> None:
+    """``read()`` gives a table that passes ``check``, or a ScenarioError naming where."""
     try:
-        d = read_decisions(path, sc.households, sc.projects, sc.inputs)
+        table = read()
     except ScenarioError as e:
         _located(e)
     else:
-        assert set(d["household_id"]) <= set(sc.households["household_id"])
+        assert check(table)
+
+
+def _decisions_end_well(path: Path, sc) -> None:
+    _ends_well(lambda: read_decisions(path, sc.households, sc.projects, sc.inputs),
+               lambda d: set(d["household_id"]) <= set(sc.households["household_id"]))
 
 
 # --- decisions.csv ---------------------------------------------------------------------------------
@@ -137,12 +143,7 @@ def test_a_workbook_needing_a_newer_zip_version_is_exit_2_naming_it(world, tmp_p
 # --- registers for review -------------------------------------------------------------------------
 
 def _register_ends_well(path: Path, sc) -> None:
-    try:
-        reg = read_register(path, sc.settings)
-    except ScenarioError as e:
-        _located(e)
-    else:
-        assert "household_id" in reg.columns
+    _ends_well(lambda: read_register(path, sc.settings), lambda reg: "household_id" in reg.columns)
 
 
 @FUZZ
