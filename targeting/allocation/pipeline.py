@@ -32,6 +32,7 @@ import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -101,10 +102,11 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     best, stopped = None, False
     # the search only in the quick pass of a split model (measured, its gain on whole models was
     # within the machine's noise, while the plan of `targeting plan` on them stays the MIP's)
-    for step in (_neighbourhood, _quick_search) if not full else (_neighbourhood,):
+    neighbourhood = partial(_neighbourhood, backend=backend)
+    for step in (neighbourhood, _quick_search) if not full else (neighbourhood,):
         if out is not None or lp is None:
             break
-        found = step(inst, settings, lp, hint, t0, share=0.5 if full else 1.0, backend=backend)
+        found = step(inst, settings, lp, hint, t0, share=0.5 if full else 1.0)
         if found is None or found.objective < inst.total_gain(hint):
             continue  # never worse than the warm start
         # a step cut short by the clock makes every later plan depend on the machine too
@@ -201,13 +203,13 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chos
 
 
 def _quick_search(inst: Instance, settings: Settings, lp: LPSolution, hint: np.ndarray,
-                  t0: float, share: float = 0.5, backend: str = "highs") -> SolveOutcome | None:
+                  t0: float, share: float = 0.5) -> SolveOutcome | None:
     """The large-neighbourhood search (:func:`.lns.improve`) from ``hint``, for at most
     ``QUICK_SEARCH_STEPS`` windows (``QUICK_SEARCH_PATIENCE`` in a row without an improvement end
     it) and ``share`` of the time left: status ``optimal`` when the LP bound proves
     its plan within ``relative_gap``, else ``feasible``. ``None`` when it does not apply (a proof
     of optimality is asked, the model is too large for the search, the warm start breaks a
-    decision, or no time). ``backend`` is :func:`_neighbourhood`'s (the search has its own).
+    decision, or no time). The search's windows have their own back-end (:data:`.lns.BACKEND`).
 
     Used in the quick pass of a split model (:func:`solve_whole` with ``full=False``), where it
     replaces a second-pass MIP when the LP proves its plan: on the bundled sample's budget curve
