@@ -363,3 +363,20 @@ def test_province_path_is_feasible_and_its_bound_holds(monkeypatch):
     assert large.objective <= exact.bound + 1e-9 and exact.objective <= large.bound + 1e-9
     for name in ("fixed", "proportional"):
         assert large.objective >= how["tried"][name]["objective"] - 1e-9
+
+
+@pytest.mark.slow
+def test_the_proportional_split_solves_as_asked(tmp_path):
+    """A sweep's re-solve under the proportional split is split into the groups of communes that
+    share no cooperative, as under the fixed split (``decompose`` used to be dropped there)."""
+    from targeting.config import bundled_model
+    from targeting.data import read_scenario
+    from targeting.plan import make_plan
+    from targeting.synth import make_world, write_world
+
+    sc = read_scenario(write_world(make_world(seed=3, communes=3, households=150, history_factor=0.2),
+                                   tmp_path / "w"))
+    sc = replace(sc, settings=replace(sc.settings, budget_split="proportional"))
+    p = make_plan(sc, model_path=bundled_model(), strategy="optimal", lists=False, decompose="groups")
+    assert p.result.details["decomposition"]["components"] == 2
+    assert p.meta["budget_split"]["method"] == "proportional"

@@ -516,10 +516,15 @@ def _coordinate(inst_hi: Instance, chosen: np.ndarray, bounds: SplitBounds,
 
 
 def run_split(strategy: str, inst: Instance, households: pd.DataFrame, settings: Settings, *,
-              capacity: pd.Series | None = None, engine=None) -> AllocationResult:
+              capacity: pd.Series | None = None, engine=None, start: np.ndarray | None = None,
+              decompose: bool | str | None = None) -> AllocationResult:
     """``strategy`` under ``settings.budget_split`` (``proportional`` or ``optimal``). The
     result's ``details["budget_split"]`` says how the shares were found and lists them (what
-    plan.json's ``budget_split`` and summary.csv's ``budget_vnd`` show)."""
+    plan.json's ``budget_split`` and summary.csv's ``budget_vnd`` show).
+
+    ``start`` and ``decompose`` (:func:`.solve.solve_optimal`) are used by ``optimal`` under
+    the proportional split, whose shares are known before the solve (a start that breaks one is
+    no start); the optimal split solves its own models (:func:`solve_split`) and uses neither."""
     t0 = time.perf_counter()
     bounds = split_bounds(inst.c_ids, inst.c_budget, settings)
     prop, counted = proportional_shares(bounds, poor_weights(households, inst.c_ids))
@@ -540,7 +545,7 @@ def run_split(strategy: str, inst: Instance, households: pd.DataFrame, settings:
         inst_p = replace(inst, c_budget=shares)
         conflicts.raise_if_decisions_conflict(inst_p)
         if strategy == "optimal":
-            result = solve_optimal(inst_p, settings, engine=engine)
+            result = solve_optimal(inst_p, settings, engine=engine, start=start, decompose=decompose)
         else:
             result = run_baseline(strategy, inst_p, settings, capacity=capacity)
         how["how_found"] = "in proportion to " + counted + ", clipped to the share bounds, the " \

@@ -68,6 +68,9 @@ def run_strategy(
 
     With ``settings.budget_split`` other than ``fixed`` the communes' budgets are first split
     from the province's total (:mod:`.split`); ``details["budget_split"]`` lists the shares.
+    ``start_bound`` is then not used (the shares move with the setting, so a bound of another
+    setting's model need not hold), nor ``start`` and ``decompose`` under the optimal split
+    (:func:`.split.run_split`).
 
     Returns
     -------
@@ -85,7 +88,8 @@ def run_strategy(
     inst = build_instance(households, projects, cooperatives, communes, gains, settings,
                           forced=forced, removed=removed)
     if settings.budget_split != "fixed":  # the province's money split between communes first
-        return run_split(strategy, inst, households, settings, capacity=capacity, engine=engine)
+        return run_split(strategy, inst, households, settings, capacity=capacity, engine=engine,
+                         start=_pair_indices(inst, start), decompose=decompose)
     t0 = time.perf_counter()
     conflicts.raise_if_decisions_conflict(inst, time_limit=settings.time_limit_s)
     if strategy == "optimal":
