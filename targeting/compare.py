@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -240,6 +243,7 @@ def sweep_rows(
     time_limit_s: float | None = None,
     progress=None,
     engine=None,
+    helpers: _Helpers | None = None,
 ) -> pd.DataFrame:
     """One row per value and strategy: the scenario planned again with ``sweep.key`` at each value.
 
@@ -275,6 +279,8 @@ def sweep_rows(
     items = [(v, bound_at(v)) for v in todo]
     if engine is not None:
         out = engine.map(_value_rows, items, shared={"job": job})
+    elif helpers is not None:
+        out = helpers.map(_value_rows, items, job=job)
     else:
         # on this machine, values on a thread per core: the solvers release the GIL (two
         # sample curve solves side by side took half the time of one after the other)
@@ -298,15 +304,17 @@ def budget_curve(
     progress=None,
     engine=None,
     base: Plan | None = None,
+    helpers: _Helpers | None = None,
 ) -> pd.DataFrame:
     """Added and expected exits as every commune's budget is scaled: the sweep of
     ``budget_scale`` with one strategy (``base``, the plan at the scenario's own budget, is
-    reused and starts the other solves)."""
+    reused and starts the other solves; ``helpers``: the values are solved on this thread and
+    on the threads that join, :class:`_Helpers`)."""
     # the comparison's own plan (``base``) had a time limit at least as long as the curve's
     limit = time_limit_s if time_limit_s is not None else min(scenario.settings.time_limit_s, 20.0)
     t = sweep_rows(scenario, Sweep(BUDGET_SCALE, tuple(multipliers)), [strategy], gains=gains, scores=scores,
                    base=None if base is None else {strategy: base}, time_limit_s=limit,
-                   progress=progress, engine=engine)
+                   progress=progress, engine=engine, helpers=helpers)
     return pd.DataFrame({
         "budget_multiplier": t["sweep_value"].astype(float),
         "budget_vnd": t["budget_vnd"].astype("int64"),
@@ -345,6 +353,126 @@ def compare_strategies(
         check_sweep(scenario, sweep)  # before any work
     model, source = resolve_model(scenario, model_path, progress)
     gains, scores = scenario_gains(scenario, model, engine=engine)
+    which = "optimal" if "optimal" in strategies else strategies[0]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        early, helpers = None, _Helpers()
+        if curve and curve_needs_no_base(scenario, engine):
+            # The curve's other budgets, one at a time while the strategies' plans are made (the
+            # optimizer's own plan leaves a core idle: HiGHS on one thread, the search beside it
+            # waiting LNS_DELAY of the limit), then on this thread too; the curve takes nothing
+            # from those plans here.
+            early = pool.submit(budget_curve, scenario, gains, scores, strategy=which,
+                                time_limit_s=time_limit_s, progress=progress, helpers=helpers,
+                                multipliers=[m for m in CURVE_MULTIPLIERS if not math.isclose(m, 1.0)])
+        try:
+            plans = _strategy_plans(scenario, strategies, splits, model=model, source=source, gains=gains,
+                                    scores=scores, time_limit_s=time_limit_s, progress=progress,
+                                    engine=engine)
+        except BaseException:
+            helpers.close()  # the values being solved finish; the pool waits for them
+            raise
+        helpers.join(early)  # this thread solves the curve's values still waiting
+        table = pd.DataFrame([comparison_row(p) for p in plans.values()])
+        # which province budget split each row used (the scenario's own, unless ``splits``)
+        table["budget_split"] = [p.scenario.settings.budget_split for p in plans.values()]
+        # the plans under the scenario's own split: what the curve and the sweep reuse
+        own = {p.strategy: p for p in plans.values()
+               if p.scenario.settings.budget_split == scenario.settings.budget_split}
+        cv = None
+        if early is not None:
+            here = budget_curve(scenario, gains, scores, strategy=which, multipliers=(1.0,),
+                                base=own.get(which), time_limit_s=time_limit_s, engine=engine)
+            cv = (pd.concat([early.result(), here], ignore_index=True)
+                  .sort_values("budget_multiplier", kind="stable", ignore_index=True))
+        elif curve:
+            cv = budget_curve(scenario, gains, scores, strategy=which, time_limit_s=time_limit_s,
+                              progress=progress, engine=engine, base=own.get(which))
+    sw = None
+    if sweep is not None:
+        sw = sweep_rows(scenario, sweep, strategies, gains=gains, scores=scores, base=own,
+                        model_source=source, time_limit_s=time_limit_s, progress=progress, engine=engine)
+    return Comparison(table=table, plans=plans, curve=cv, sweep=sw)
+
+
+class _Helpers:
+    """The values of one sweep, solved by the thread that asks for them (:meth:`map`) and by any
+    thread that :meth:`join` s while values are waiting: each value once, the results in input
+    order, the first error raised by :meth:`map` once every value taken is done."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._work: tuple | None = None  # (fn, items, job, results) while map runs
+        self._next = 0  # the next value to take
+        self._running = 0  # values being solved
+        self._errors: list[BaseException] = []
+        self._closed = False  # no more values are taken
+
+    def map(self, fn: Callable, items: list, *, job) -> list:
+        results: list = [None] * len(items)
+        with self._cond:
+            self._work, self._next = (fn, list(items), job, results), 0
+            self._cond.notify_all()
+        self._take()
+        with self._cond:
+            self._cond.wait_for(lambda: self._running == 0)
+            done = self._next >= len(items)
+            self._work = None
+            if self._errors:
+                raise self._errors[0]
+        if not done:
+            raise RuntimeError("the sweep was stopped before all its values were solved")
+        return results
+
+    def _take(self) -> None:
+        while True:
+            with self._cond:
+                if self._work is None or self._closed or self._next >= len(self._work[1]):
+                    return
+                fn, items, job, results = self._work
+                i, self._next, self._running = self._next, self._next + 1, self._running + 1
+            try:
+                results[i] = fn(items[i], job=job)
+            except BaseException as e:  # noqa: BLE001 - raised again by map
+                with self._cond:
+                    self._errors.append(e)
+                    self._closed = True
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+    def join(self, sweep: Future | None) -> None:
+        """Solve values of ``sweep`` (the future of the call that maps them) until none waits."""
+        if sweep is None:
+            return
+        with self._cond:
+            while self._work is None and not sweep.done():
+                self._cond.wait(0.05)
+        self._take()
+
+    def close(self) -> None:
+        """Take no more values (those being solved finish)."""
+        with self._cond:
+            self._closed = True
+
+
+def curve_needs_no_base(scenario: Scenario, engine=None) -> bool:
+    """Whether the budget curve can be solved before the scenario's own plan is known: on this
+    machine, when the communes form several groups that share no cooperative. Each re-solve is
+    then split into those groups (:data:`SWEEP_SPLIT`) and takes nothing from the own plan but
+    a proof where that plan fits a smaller budget (every commune spending at most that share of
+    its budget: budgets that do not bind), which is then solved instead. A model of one group is
+    solved whole, warm-started from the own plan, so its curve waits for it."""
+    from .allocation.prices import commune_groups
+
+    if engine is not None:
+        return False  # a cluster's workers run the own plan's tasks too
+    return commune_groups(scenario.projects, scenario.communes).nunique() > 1
+
+
+def _strategy_plans(scenario: Scenario, strategies: list[str], splits: list[str] | None, *, model,
+                    source, gains, scores, time_limit_s, progress, engine) -> dict[str, Plan]:
+    """Every strategy under every split (see :func:`compare_strategies`), by plan name."""
     plans: dict[str, Plan] = {}
     for s in strategies:
         for split in splits or [None]:
@@ -357,22 +485,7 @@ def compare_strategies(
             plans[s if split is None else f"{s}-{split}"] = make_plan(
                 sc, model=model, model_source=source, gains=gains, scores=scores, strategy=s,
                 time_limit_s=time_limit_s, engine=engine)
-    table = pd.DataFrame([comparison_row(p) for p in plans.values()])
-    # which province budget split each row used (the scenario's own, unless ``splits``)
-    table["budget_split"] = [p.scenario.settings.budget_split for p in plans.values()]
-    # the plans under the scenario's own split: what the curve and the sweep reuse
-    own_split = scenario.settings.budget_split
-    own = {st: p for st in strategies for name, p in plans.items() if name in (st, f"{st}-{own_split}")}
-    cv = None
-    if curve:
-        which = "optimal" if "optimal" in strategies else strategies[0]
-        cv = budget_curve(scenario, gains, scores, strategy=which, time_limit_s=time_limit_s,
-                          progress=progress, engine=engine, base=own.get(which))
-    sw = None
-    if sweep is not None:
-        sw = sweep_rows(scenario, sweep, strategies, gains=gains, scores=scores, base=own,
-                        model_source=source, time_limit_s=time_limit_s, progress=progress, engine=engine)
-    return Comparison(table=table, plans=plans, curve=cv, sweep=sw)
+    return plans
 
 
 def write_comparison(c: Comparison, out: str | Path, *, force: bool = False) -> Path:

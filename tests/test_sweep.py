@@ -179,6 +179,86 @@ def test_the_budget_curve_is_the_budget_sweep(tmp_path):
     assert cv.loc[1.0, "added_exits"] == pytest.approx(c.plans["optimal"].meta["objective"])
 
 
+@pytest.mark.slow
+def test_the_curve_solved_beside_the_plans_is_the_curve_solved_after(tmp_path, monkeypatch):
+    """Several groups of communes: the curve is solved while the strategies' plans are made
+    (it takes nothing from them but the row at the scenario's own budget), and it is the curve
+    solved after them, row for row."""
+    import targeting.compare as compare_module
+    from targeting.synth import make_world, write_world
+
+    world = write_world(make_world(seed=3, communes=3, households=150, history_factor=0.2), tmp_path / "w")
+    sc = read_scenario(world)
+    assert compare_module.curve_needs_no_base(sc)  # two groups: Phong Quang and Thuong Quan share a cooperative
+    # a limit no solve reaches, even on a loaded machine: a search cut short by the clock may
+    # end elsewhere (the quick pass's search stops on its work, the clock being a safety net)
+    args = dict(curve=True, model_path=bundled_model(), time_limit_s=60)
+    early = compare_strategies(sc, ["optimal", "greedy"], **args)
+    monkeypatch.setattr(compare_module, "curve_needs_no_base", lambda *a: False)
+    late = compare_strategies(sc, ["optimal", "greedy"], **args)
+    pd.testing.assert_frame_equal(early.curve, late.curve)
+    assert list(early.curve["budget_multiplier"]) == list(compare_module.CURVE_MULTIPLIERS)
+    own = early.curve.set_index("budget_multiplier").loc[1.0, "added_exits"]
+    assert own == pytest.approx(early.plans["optimal"].meta["objective"])
+
+
+def _slow_square(x, *, job):
+    import threading
+    import time
+
+    job.append((x, threading.get_ident()))
+    time.sleep(0.05)
+    if x == job[0][0] - 1000:
+        raise ValueError(f"value {x}")
+    return x * x
+
+
+def test_the_values_of_a_sweep_are_shared_by_the_threads_that_join():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from targeting.compare import _Helpers
+
+    calls: list = [(-1, None)]  # job[0]: the value that fails is job[0][0] - 1000 (none here)
+    helpers = _Helpers()
+    with ThreadPoolExecutor(1) as pool:
+        sweep = pool.submit(helpers.map, _slow_square, list(range(12)), job=calls)
+        helpers.join(sweep)
+        assert sweep.result() == [x * x for x in range(12)]
+    solved = [x for x, _ in calls[1:]]
+    assert sorted(solved) == list(range(12))  # each value once
+    assert len({t for _, t in calls[1:]}) == 2  # by both threads
+
+
+def test_an_error_in_one_value_is_the_sweep_s_error():
+    from targeting.compare import _Helpers
+
+    with pytest.raises(ValueError, match="value 3"):
+        _Helpers().map(_slow_square, [1, 2, 3, 4], job=[(1003, None)])
+
+
+def test_a_closed_sweep_takes_no_more_values():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from targeting.compare import _Helpers
+
+    calls: list = [(-1, None)]
+    helpers = _Helpers()
+    with ThreadPoolExecutor(1) as pool:
+        sweep = pool.submit(helpers.map, _slow_square, list(range(40)), job=calls)
+        helpers.close()
+        with pytest.raises(RuntimeError, match="stopped before all its values"):
+            sweep.result()
+    assert len(calls) - 1 < 40
+
+
+def test_a_curve_waits_for_the_plan_it_starts_from(tmp_path):
+    """One group of communes: the re-solves are warm-started from the own plan."""
+    import targeting.compare as compare_module
+
+    sc = read_scenario(_mixed(tmp_path))
+    assert not compare_module.curve_needs_no_base(sc)
+
+
 # --------------------------------------------------------------------------------------------
 # Train once, score once
 # --------------------------------------------------------------------------------------------
