@@ -16,7 +16,11 @@ Re-solves are cheap where they can be:
 - a re-solve splits the model into the groups of communes that share no cooperative whenever
   there are several (:data:`SWEEP_SPLIT`): an exact split, each group proven on its own;
 - values are independent tasks of the engine (:mod:`targeting.engine`): ``--engine dask``
-  spreads them over the workers; results come back in the order of the values.
+  spreads them over the workers; results come back in the order of the values;
+- on this machine, when the communes form several groups that share no cooperative, the budget
+  curve does not wait for the comparison's plans (:func:`curve_needs_no_base`): its values are
+  solved one at a time beside them, on the core the optimizer's own plan leaves idle, and then
+  on the main thread too.
 
 A value whose policy cannot be met (the optimizer's :class:`PolicyConflictError`, a baseline's
 ``infeasible``) is a row marked ``infeasible`` with the reason in ``note``, not an error for the
