@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -365,7 +366,7 @@ def compare_strategies(
             # optimizer's own plan leaves a core idle: HiGHS on one thread, the search beside it
             # waiting LNS_DELAY of the limit), then on this thread too; the curve takes nothing
             # from those plans here.
-            early = pool.submit(budget_curve, scenario, gains, scores, strategy=which,
+            early = pool.submit(_at_idle_priority, budget_curve, scenario, gains, scores, strategy=which,
                                 time_limit_s=time_limit_s, progress=progress, helpers=helpers,
                                 multipliers=[m for m in CURVE_MULTIPLIERS if not math.isclose(m, 1.0)])
         try:
@@ -396,6 +397,20 @@ def compare_strategies(
         sw = sweep_rows(scenario, sweep, strategies, gains=gains, scores=scores, base=own,
                         model_source=source, time_limit_s=time_limit_s, progress=progress, engine=engine)
     return Comparison(table=table, plans=plans, curve=cv, sweep=sw)
+
+
+def _at_idle_priority(fn: Callable, *args, **kwargs):
+    """``fn(*args, **kwargs)`` on this thread, and the threads it starts, at the lowest CPU
+    priority (nice 19, Linux only: there a thread has its own): it then takes only the CPU the
+    other threads leave. HiGHS through MathOpt uses both cores at times; a busy thread beside it
+    at normal priority slowed its proofs up to 2x (benchmarks/README.md, "A move search for
+    packing models")."""
+    if sys.platform == "linux":
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except OSError:
+            pass
+    return fn(*args, **kwargs)
 
 
 class _Helpers:
