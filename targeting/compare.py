@@ -255,7 +255,8 @@ def sweep_rows(
     ``base`` (the plans of the scenario as it is, by strategy) is reused for the value the
     scenario already has, and its optimal plan starts the optimizer at the other values (see
     the module docstring). Columns: ``sweep_key, sweep_value``, those of
-    :func:`comparison_row`, ``budget_vnd`` and ``note``.
+    :func:`comparison_row`, ``budget_vnd`` and ``note``. The values are tasks of ``engine``;
+    without one, of ``helpers`` (this thread and those that join it), else a thread per core.
     """
     check_sweep(scenario, sweep)
     base = base or {}
@@ -362,10 +363,10 @@ def compare_strategies(
     with ThreadPoolExecutor(max_workers=1) as pool:
         early, helpers = None, _Helpers()
         if curve and curve_needs_no_base(scenario, engine):
-            # The curve's other budgets, one at a time while the strategies' plans are made (the
-            # optimizer's own plan leaves a core idle: HiGHS on one thread, the search beside it
-            # waiting LNS_DELAY of the limit), then on this thread too; the curve takes nothing
-            # from those plans here.
+            # The curve's other budgets, one at a time while the strategies' plans are made, at
+            # the lowest priority (the optimizer's own plan often leaves a core idle: the search
+            # beside its MIP waits LNS_DELAY of the limit, but HiGHS uses both cores at times),
+            # then on this thread too; the curve takes nothing from those plans here.
             early = pool.submit(_at_idle_priority, budget_curve, scenario, gains, scores, strategy=which,
                                 time_limit_s=time_limit_s, progress=progress, helpers=helpers,
                                 multipliers=[m for m in CURVE_MULTIPLIERS if not math.isclose(m, 1.0)])

@@ -147,7 +147,9 @@ class DaskEngine:
         ``shared`` values (a model, a projects table) are sent to every worker once. Items
         travel with their tasks, so a task whose worker is lost is run again elsewhere (the
         scheduler's ``allowed-failures``, 3 by default) without depending on data that died
-        with the worker; a task that raises is retried ``retries`` times.
+        with the worker; a task that raises is retried ``retries`` times. When the scheduler
+        cancels the tasks because a dead worker took data they needed with it, the data and the
+        tasks are sent again (``RESUBMITS`` times) while a worker remains.
 
         Raises
         ------
@@ -211,10 +213,14 @@ class DaskEngine:
                     f.release()
 
     def _workers_left(self) -> int:
+        return self._worker_count() or 0
+
+    def _worker_count(self) -> int | None:
+        """Workers in the cluster now; None when they cannot be counted (the scheduler went)."""
         try:
             return len(self.client.nthreads())
         except Exception:
-            return 0
+            return None
 
     @property
     def where(self) -> str:
@@ -251,10 +257,7 @@ class DaskEngine:
                                   "left); nothing was written")
 
     def _no_workers(self, what: str) -> str:
-        try:
-            n = len(self.client.nthreads())
-        except Exception:
-            n = None
+        n = self._worker_count()
         left = ("no worker left (every worker died or left)" if n == 0 else
                 "its workers could not be counted" if n is None else f"{n} workers left")
         return f"the Dask cluster at {self.where} {what}: {left}; nothing was written"
