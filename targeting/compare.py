@@ -405,7 +405,9 @@ def _at_idle_priority(fn: Callable, *args, **kwargs):
     priority (nice 19, Linux only: there a thread has its own): it then takes only the CPU the
     other threads leave. HiGHS through MathOpt uses both cores at times; a busy thread beside it
     at normal priority slowed its proofs up to 2x (benchmarks/README.md, "A move search for
-    packing models")."""
+    packing models"). Not measured: a solver's process-wide worker threads, when this thread
+    is the first to start them, keep its priority for every caller; on a machine busy with
+    other work the own plan's parallel parts could then wait."""
     if sys.platform == "linux":
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
