@@ -467,10 +467,14 @@ class _Helpers:
         """Solve values of ``sweep`` (the future of the call that maps them) until none waits."""
         if sweep is None:
             return
+        sweep.add_done_callback(lambda _: self._notify())  # a sweep with nothing to map
         with self._cond:
-            while self._work is None and not sweep.done():
-                self._cond.wait(0.05)
+            self._cond.wait_for(lambda: self._work is not None or sweep.done())
         self._take()
+
+    def _notify(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
 
     def close(self) -> None:
         """Take no more values (those being solved finish)."""

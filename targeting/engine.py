@@ -203,7 +203,7 @@ class DaskEngine:
             # died with a worker that held it (seen in CI with the shared data broadcast to
             # both workers and one of them killed). The tasks are pure: while a worker is
             # left, the data and the tasks are sent again.
-            if self._workers_left():
+            if self._worker_count():
                 raise _DataLost(type(e).__name__) from None
             raise EngineError(self._no_workers(f"lost its workers' data ({type(e).__name__})")) from None
         finally:
@@ -211,9 +211,6 @@ class DaskEngine:
             if self.client.status == "running":
                 for f in shared_f.values():
                     f.release()
-
-    def _workers_left(self) -> int:
-        return self._worker_count() or 0
 
     def _worker_count(self) -> int | None:
         """Workers in the cluster now; None when they cannot be counted (the scheduler went)."""

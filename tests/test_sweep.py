@@ -203,12 +203,13 @@ def test_the_curve_solved_beside_the_plans_is_the_curve_solved_after(tmp_path, m
 
 
 def _slow_square(x, *, job):
+    """``x * x`` after 50 ms; ``job``: ``calls`` gets (x, thread), ``fails`` is the value that raises."""
     import threading
     import time
 
-    job.append((x, threading.get_ident()))
+    job["calls"].append((x, threading.get_ident()))
     time.sleep(0.05)
-    if x == job[0][0] - 1000:
+    if x == job["fails"]:
         raise ValueError(f"value {x}")
     return x * x
 
@@ -218,22 +219,22 @@ def test_the_values_of_a_sweep_are_shared_by_the_threads_that_join():
 
     from targeting.compare import _Helpers
 
-    calls: list = [(-1, None)]  # job[0]: the value that fails is job[0][0] - 1000 (none here)
+    job = {"calls": [], "fails": None}
     helpers = _Helpers()
     with ThreadPoolExecutor(1) as pool:
-        sweep = pool.submit(helpers.map, _slow_square, list(range(12)), job=calls)
+        sweep = pool.submit(helpers.map, _slow_square, list(range(12)), job=job)
         helpers.join(sweep)
         assert sweep.result() == [x * x for x in range(12)]
-    solved = [x for x, _ in calls[1:]]
+    solved = [x for x, _ in job["calls"]]
     assert sorted(solved) == list(range(12))  # each value once
-    assert len({t for _, t in calls[1:]}) == 2  # by both threads
+    assert len({t for _, t in job["calls"]}) == 2  # by both threads
 
 
 def test_an_error_in_one_value_is_the_sweep_s_error():
     from targeting.compare import _Helpers
 
     with pytest.raises(ValueError, match="value 3"):
-        _Helpers().map(_slow_square, [1, 2, 3, 4], job=[(1003, None)])
+        _Helpers().map(_slow_square, [1, 2, 3, 4], job={"calls": [], "fails": 3})
 
 
 def test_a_closed_sweep_takes_no_more_values():
@@ -241,14 +242,14 @@ def test_a_closed_sweep_takes_no_more_values():
 
     from targeting.compare import _Helpers
 
-    calls: list = [(-1, None)]
+    job = {"calls": [], "fails": None}
     helpers = _Helpers()
     with ThreadPoolExecutor(1) as pool:
-        sweep = pool.submit(helpers.map, _slow_square, list(range(40)), job=calls)
+        sweep = pool.submit(helpers.map, _slow_square, list(range(40)), job=job)
         helpers.close()
         with pytest.raises(RuntimeError, match="stopped before all its values"):
             sweep.result()
-    assert len(calls) - 1 < 40
+    assert len(job["calls"]) < 40
 
 
 def test_a_curve_waits_for_the_plan_it_starts_from(tmp_path):
