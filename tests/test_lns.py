@@ -112,3 +112,35 @@ def test_a_deterministic_search_gives_the_same_plan_and_stops_on_its_patience():
     # a clock that has run out is said (another run may find another plan)
     late = improve(inst, s, start, **{**kw, "time_limit": 0.0})
     assert late.timed_out and late.steps == 0 and late.stats()["stopped_by_time_limit"]
+
+
+@pytest.mark.parametrize("gap", [0.002, 0.00002])
+def test_a_whole_model_is_searched_before_its_full_mip(monkeypatch, gap):
+    """``solve_whole`` runs the search between the LP's plans and the full MIP: its plan is the
+    answer when the LP bound proves it, else the full MIP's warm start (never a worse one)."""
+    from targeting.allocation import pipeline
+
+    s = Settings(relative_gap=gap, workers=1, seed=4, time_limit_s=60)
+    inst = _inst(_bigger_gap(7), s)
+    seen = {}
+    search, full = pipeline._quick_search, pipeline.solve_with_lns
+
+    def spy_search(*a, **k):
+        seen["search"] = search(*a, **k)
+        return seen["search"]
+
+    def spy_full(inst_, settings, *, hint, **k):
+        seen["hint"] = inst_.total_gain(hint)
+        return full(inst_, settings, hint=hint, **k)
+
+    monkeypatch.setattr(pipeline, "_quick_search", spy_search)
+    monkeypatch.setattr(pipeline, "solve_with_lns", spy_full)
+    out = pipeline.solve_whole(inst, s, backend="highs")
+    assert violations(inst, out.chosen) == []
+    found = seen["search"]  # (at these gaps the LP-rounded plan is not proven: 0.25% from the LP)
+    if gap == 0.002:  # the search's plan is proven
+        assert found.status == "optimal" and "hint" not in seen and out.objective == found.objective
+    else:  # ... it is not: the full MIP starts from it
+        assert seen["hint"] >= found.objective - 1e-9
+        assert out.objective >= found.objective - 1e-9
+    assert out.bound - out.objective <= gap * out.bound + 1e-9

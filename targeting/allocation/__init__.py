@@ -14,12 +14,14 @@ Modules, from the bottom up:
   on a plan.
 - :mod:`.model`: the named linear model, its sparse matrix and its CP-SAT emitter;
   :mod:`.objective`: exact gain scaling, tie-breaks; :mod:`.lp`: the sparse LP relaxation
-  (bound, duals, the LP-guided neighbourhood).
+  (bound, duals, the LP-guided neighbourhood); :mod:`.switches`: the LP bound branched on the
+  group and cooperative minimums (a tighter proof where a minimum binds).
 - :mod:`.backends`: one module per interface (OR-Tools MathOpt for HiGHS, SCIP and CP-SAT;
   CP-SAT's own API; HiGHS through scipy); :mod:`.mip`: one full MIP with the chosen back-end
   (``[solver] backend``; the measured choice).
-- :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, full MIP with the
-  large-neighbourhood search of :mod:`.lns` beside it), within the time limit.
+- :mod:`.pipeline`: one model, whole (LP rounding, LP-guided neighbourhood, the
+  large-neighbourhood search of :mod:`.lns`, then the full MIP with the search beside it),
+  within the time limit.
 - :mod:`.components` and :mod:`.decompose`: the province-scale splits (groups of communes that
   share no cooperative; communes through cooperative shares), given the solve of one part;
   :mod:`.tasks`: time shares and engines for their subproblems.

@@ -94,6 +94,15 @@ class LinearModel:
         self.add_ge(lower[0], idx, ones, 0, extra=[(y, -lo)], family=lower[1], key=key)
         return True
 
+    def switches(self) -> list[tuple[int, np.ndarray, int]]:
+        """Every switch of :meth:`add_none_or_between`: ``(variable, pair indices, minimum)``."""
+        lows = {}
+        for c in self.constraints:
+            if c.lb is not None and len(c.extra) == 1:  # sum(x) - minimum * switch >= 0
+                var, coef = c.extra[0]
+                lows[var] = -int(coef)
+        return [(var, idx, lows[var]) for _, idx, var in self.links if var in lows]
+
     def fix_zero(self, idx, reason: str):
         self.zero[np.asarray(idx)] = True
         self.zero_reasons.append(reason)

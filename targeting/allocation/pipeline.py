@@ -1,19 +1,26 @@
 """One connected model, whole: LP rounding, then the MIP over the LP-guided neighbourhood, then
-the full MIP, stopping at the first that the LP bound proves within ``relative_gap``.
+a search, then the full MIP, stopping at the first that the LP bound proves within ``relative_gap``.
 
 On model gains the MIP solvers spend seconds at the root closing the last 0.1-0.2% that the LP
-bound leaves. So before the full MIP (:func:`.mip.solve_plan`) two quicker routes are tried,
+bound leaves. So before the full MIP (:func:`.mip.solve_plan`) three quicker routes are tried,
 each kept only when the whole model's LP bound proves it within ``relative_gap`` (with
-``relative_gap = 0`` neither applies):
+``relative_gap = 0`` none applies):
 
 1. the LP solution rounded and completed greedily (the better of it and the greedy plan);
 2. the MIP over the LP-guided neighbourhood (:func:`.lp.guided_pairs`): a sixth to a tenth of
    the pairs, whose MIP HiGHS proves in 1-2 s where the full model of a 15,000-pair group of
    communes needs 7-20 s to reach the same gap (measured on synthetic districts, 2026-11-28).
    Its plan is a plan of the whole model, and the proof is against the whole model's LP bound.
-3. In the quick pass of a model split into groups of communes (``full=False``), the
-   large-neighbourhood search from the best plan so far (:func:`_quick_search`), a few dozen
-   windows whose MIPs stop on CP-SAT's work (deterministic), proven by the same LP bound.
+3. the large-neighbourhood search from the best plan so far (:func:`_quick_search`), a few
+   dozen windows whose MIPs stop on CP-SAT's work (deterministic), proven by the same LP bound.
+   When it is not proven, its plan warm-starts the full MIP, and HiGHS stops at its root as
+   soon as that plan is within ``relative_gap`` of its root bound (the bundled sample: 9.3 s
+   -> 3.4 s; benchmarks/README.md, "The search before the full MIP").
+
+Before the search, and after it, a plan the LP bound does not prove may be proven by the LP
+branched on the group and cooperative minimums (:mod:`.switches`): where a minimum binds, the
+LP bound lies 1-3% above the optimum, a gap these steps cannot close and the full MIP closes
+only at its root, in seconds.
 
 Whichever plan is best so far warm-starts the next step. The full MIP runs with the
 large-neighbourhood search (:mod:`.lns`) beside it (:func:`solve_with_lns`): the search improves
@@ -45,6 +52,7 @@ from .lns import Stop, improve
 from .lp import guided_pairs, lp_relaxation
 from .mip import solve_plan
 from .results import LPSolution, SolveOutcome
+from .switches import SwitchBound
 
 __all__ = ["solve_whole", "solve_with_lns", "setup_seconds", "household_bound",
            "NEIGHBOURHOOD_MIN_PAIRS", "LNS_MAX_PAIRS", "QUICK_SEARCH_STEPS", "LNS_SHARE", "LNS_DELAY", "LP_SHARE", "SETUP_S_PER_PAIR"]
@@ -66,6 +74,9 @@ LNS_SHARE = 0.4
 QUICK_SEARCH_STEPS = 30
 #: ... and it stops after this many windows in a row without an improvement.
 QUICK_SEARCH_PATIENCE = 10
+#: The LP branched on the model's switches (:mod:`.switches`) may run until this share of the
+#: time limit has passed (and :data:`.switches.MAX_LPS` LPs).
+SWITCH_SHARE = 0.15
 #: Share of the time limit the LP relaxation may take (without it the MIP bounds the plan).
 LP_SHARE = 0.6
 #: A MIP's setup time per pair (:func:`setup_seconds`): 300,000 pairs took 1.2-5.6 s to build,
@@ -77,10 +88,10 @@ LP_ROUNDING = "lp-rounding (highs LP via scipy.optimize.linprog)"
 
 def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float | None = None,
                 full: bool = True, start: np.ndarray | None = None) -> SolveOutcome:
-    """The first of LP rounding, the MIP over the LP-guided neighbourhood and the full MIP that
-    meets ``relative_gap`` (see the module docstring); ``lp`` is set on the outcome.
+    """The first of LP rounding, the MIP over the LP-guided neighbourhood, the search and the
+    full MIP that meets ``relative_gap`` (see the module docstring); ``lp`` is set on the outcome.
 
-    ``full=False`` stops after the neighbourhood and returns the best plan so far (status
+    ``full=False`` stops after the search and returns the best plan so far (status
     ``feasible`` when it is not proven within the gap): the quick pass of
     :func:`.components.solve_components`, which decides afterwards where more time is worth it.
     ``start`` (chosen pair indices of a plan that meets every constraint, e.g. the plan of a
@@ -96,23 +107,54 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     hint = fill_viable(inst, greedy_order(inst)) if lp is None else _best_hint(inst, lp)
     if start is not None and inst.total_gain(start) > inst.total_gain(hint):
         hint = np.asarray(start, dtype=np.int64)
+    # ``proof``: the LP with the tightest bound proven so far, the LP's own or the LP branched
+    # on the group and cooperative minimums (:mod:`.switches`), tightened only as far as the
+    # best plan so far needs, and only before the search: the steps before it take a fraction
+    # of a second where the LP proves them (measured: 14 LPs of 27,000 pairs took 4.3 s and
+    # moved the bound by 0.1% on a synthetic district whose gap lies elsewhere)
+    switches = None  # built when first needed
+    proof = lp
+    deadline = t0 + SWITCH_SHARE * settings.time_limit_s
+
+    def proven(objective: float) -> bool:
+        """Whether the bound, tightened as far as needed, proves ``objective``."""
+        nonlocal proof, switches
+        if _proven_by_lp(objective, proof, settings):
+            return True
+        if settings.relative_gap > 0 and inst.n_pairs:
+            switches = switches or SwitchBound(inst, lp)
+            b = switches.tighten(objective / (1.0 - settings.relative_gap), deadline=deadline)
+            if b < proof.bound:
+                proof = replace(lp, bound=b)
+        return _proven_by_lp(objective, proof, settings)
+
     out = _lp_rounding(inst, settings, lp, hint, t0)
     # then the MIP over the LP-guided neighbourhood, then the search, each from the best plan
-    # so far and the plan when the LP proves it; ``full=False`` returns the best found
+    # so far and the plan when the bound proves it; ``full=False`` returns the best found
     best, stopped = None, False
-    # the search only in the quick pass of a split model (measured, its gain on whole models was
-    # within the machine's noise, while the plan of `targeting plan` on them stays the MIP's)
+    # Both steps before a full MIP too (measured on 26 whole models, benchmarks/README.md "The
+    # search before the full MIP": the same plans where the neighbourhood already proves them,
+    # 1.5-7x quicker where the full MIP had to close the last tenths of a percent at its root);
+    # with ``full`` each takes half the time left, so the MIP keeps the rest.
     neighbourhood = partial(_neighbourhood, backend=backend)
-    for step in (neighbourhood, _quick_search) if not full else (neighbourhood,):
+    for step in (neighbourhood, _quick_search):
         if out is not None or lp is None:
             break
-        found = step(inst, settings, lp, hint, t0, share=0.5 if full else 1.0)
+        if step is _quick_search and proven(inst.total_gain(hint)):
+            # the plan at hand is proven by the branched bound: no search
+            out = best if best is not None else _lp_rounding(inst, settings, proof, hint, t0)
+            if out is not None:
+                out.status, out.bound = "optimal", max(float(proof.bound), out.objective)
+                break
+        found = step(inst, settings, proof, hint, t0, share=0.5 if full else 1.0)
         if found is None or found.objective < inst.total_gain(hint):
             continue  # never worse than the warm start
         # a step cut short by the clock makes every later plan depend on the machine too
         stopped = stopped or found.stopped
         if stopped:
             found.stats["stopped_by_time_limit"] = True
+        if found.status != "optimal" and step is _quick_search and proven(found.objective):
+            found.status, found.bound = "optimal", max(float(proof.bound), found.objective)
         if found.status == "optimal":
             out = found
         else:
@@ -122,7 +164,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
     if out is None and lp is not None and not full and checks.honours_decisions(inst, hint):
         obj = inst.total_gain(hint)
         out = SolveOutcome(chosen=hint, status="feasible", objective=obj,
-                           bound=max(float(lp.bound), obj), solver=LP_ROUNDING,
+                           bound=max(float(proof.bound), obj), solver=LP_ROUNDING,
                            seconds=time.perf_counter() - t0, stats={}, hint_objective=obj)
     if out is None:
         # The time limit covers the whole solve: what the LP and rounding took is spent.
@@ -131,10 +173,16 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
             # too little time left for the MIP to start searching: the warm start, bounded
             # by the LP (measured: a decided province whose MIP was started with 0.05 s
             # left spent many seconds building and presolving it)
-            out = _warm_start_outcome(inst, hint, lp, t0)
+            out = _warm_start_outcome(inst, hint, proof, t0)
     if out is None:
         left = max(0.05, settings.time_limit_s - (time.perf_counter() - t0))
-        out = solve_with_lns(inst, settings, backend=backend, hint=hint, time_limit=left, lp=lp)
+        out = solve_with_lns(inst, settings, backend=backend, hint=hint, time_limit=left, lp=proof)
+    if switches is not None and switches.lps:
+        # the branched bound holds whoever found the plan (a MIP stopped by its limit too)
+        out.bound = max(min(out.bound, float(proof.bound)), out.objective)
+        if out.status != "optimal" and _proven_by_lp(out.objective, proof, settings):
+            out.status = "optimal"
+        out.stats = {**out.stats, "switch_bound": switches.stats()}
     out.lp = lp
     return out
 
@@ -211,11 +259,12 @@ def _quick_search(inst: Instance, settings: Settings, lp: LPSolution, hint: np.n
     of optimality is asked, the model is too large for the search, the warm start breaks a
     decision, or no time). The search's windows have their own back-end (:data:`.lns.BACKEND`).
 
-    Used in the quick pass of a split model (:func:`solve_whole` with ``full=False``), where it
-    replaces a second-pass MIP when the LP proves its plan: on the bundled sample's budget curve
-    at 0.5x, 17.3 s -> 0.9 s (benchmarks/README.md, "The quick pass searches, the second pass
-    shares the tolerance"). HiGHS through MathOpt cannot be stopped once started, so the search
-    runs before it, not beside it. The windows stop on CP-SAT's work (``deterministic``), so
+    In the quick pass of a split model (:func:`solve_whole` with ``full=False``) it replaces a
+    second-pass MIP when the LP proves its plan: on the bundled sample's budget curve at 0.5x,
+    17.3 s -> 0.9 s (benchmarks/README.md, "The quick pass searches, the second pass shares the
+    tolerance"). Before a full MIP, it replaces the MIP in the same way, or hands it a warm start
+    closer to the root bound. HiGHS through MathOpt cannot be stopped once started, so the
+    search runs before it, not beside it. The windows stop on CP-SAT's work (``deterministic``), so
     the plan is the same on every machine unless the time share cuts the search short
     (``stopped_by_time_limit`` in the statistics).
     """

@@ -1,0 +1,82 @@
+"""The LP bound branched on group and cooperative minimums (targeting.allocation.switches)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+
+from targeting.allocation import solve_optimal
+from targeting.allocation.instance import build_instance
+from targeting.allocation.lp import lp_relaxation
+from targeting.allocation.switches import SwitchBound
+from targeting.config import Settings
+from targeting.errors import PolicyConflictError
+from targeting.synth.instances import tables
+
+from .test_allocation import instances
+
+
+def _inst(t, s):
+    return build_instance(t["households"], t["projects"], t["cooperatives"], t["communes"],
+                          t["gains"], s)
+
+
+def _minimum_case() -> dict:
+    """A cooperative of three households at least, a budget for two: the LP links it two
+    thirds of the way (bound 1.4); no plan can link it, so the optimum is the other project."""
+    hh = [{"household_id": f"h{i}"} for i in range(5)]
+    pr = [{"project_id": "vc", "kind": "value_chain", "cost_vnd": 1, "slots": 4, "cooperative_id": "k"},
+          {"project_id": "crop", "kind": "crops", "cost_vnd": 1, "slots": 1}]
+    pairs = [("h0", "vc", 1.0), ("h1", "vc", 1.0), ("h2", "vc", 0.1), ("h3", "vc", 0.1),
+             ("h4", "crop", 0.5)]
+    coops = [{"cooperative_id": "k", "name": "k", "sector": "tea", "capacity": 10, "min_households": 3}]
+    return tables(hh, pr, pairs, {"c1": 2}, coops)
+
+
+def test_a_minimum_the_lp_half_meets_is_decided_and_the_bound_falls_to_the_optimum():
+    s = Settings(relative_gap=0.01, workers=1)
+    inst = _inst(_minimum_case(), s)
+    lp = lp_relaxation(inst)
+    assert lp.bound == pytest.approx(1.4)  # two thirds of h0, h1, h2 at the cooperative
+    sb = SwitchBound(inst, lp)
+    assert sb.tighten(0.5) == pytest.approx(0.5)
+    assert sb.lps == 2 and sb.exact is False  # "on" has no plan; "off" proves the target
+    # the optimizer proves the rounded plan with it: no MIP
+    res = solve_optimal(inst, s)
+    assert res.status == "optimal" and res.objective == pytest.approx(0.5)
+    assert res.bound == pytest.approx(0.5) and res.solver.startswith("lp-rounding")
+    stats = res.details["solver_stats"]["switch_bound"]
+    assert stats["lps"] == 2 and stats["lp_bound"] == pytest.approx(1.4)
+    assert res.details["lp_bound"] == pytest.approx(1.4)  # the LP's own, as before
+
+
+def test_budgets_of_lps_and_time_are_kept_and_the_bound_stays_proven():
+    s = Settings(relative_gap=0.01, workers=1)
+    inst = _inst(_minimum_case(), s)
+    lp = lp_relaxation(inst)
+    none = SwitchBound(inst, lp)
+    assert none.tighten(0.5, max_lps=1) == lp.bound and none.lps == 0
+    late = SwitchBound(inst, lp)
+    assert late.tighten(0.5, deadline=0.0) == lp.bound and late.lps == 0
+    # a target the LP already meets: nothing solved
+    met = SwitchBound(inst, lp)
+    assert met.tighten(2.0) == lp.bound and met.lps == 0
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(instances())
+def test_property_the_branched_bound_lies_between_the_optimum_and_the_lp(case):
+    t, s = case
+    inst = _inst(t, s)
+    try:
+        opt = solve_optimal(inst, s)  # relative_gap 0: the proven optimum
+    except PolicyConflictError:
+        return
+    lp = lp_relaxation(inst)
+    sb = SwitchBound(inst, lp)
+    b = sb.tighten(-math.inf, max_lps=10**6)  # every half-on switch decided
+    assert sb.exact
+    assert opt.objective - 1e-7 <= b <= lp.bound + 1e-9
