@@ -80,3 +80,19 @@ def test_property_the_branched_bound_lies_between_the_optimum_and_the_lp(case):
     b = sb.tighten(-math.inf, max_lps=10**6)  # every half-on switch decided
     assert sb.exact
     assert opt.objective - 1e-7 <= b <= lp.bound + 1e-9
+
+
+def test_an_lp_highs_does_not_solve_stops_the_splits_and_keeps_the_bound(monkeypatch):
+    from types import SimpleNamespace
+
+    from targeting.allocation import switches
+
+    s = Settings(relative_gap=0.01, workers=1)
+    inst = _inst(_minimum_case(), s)
+    lp = lp_relaxation(inst)
+    monkeypatch.setattr(switches, "linprog",
+                        lambda *a, **k: SimpleNamespace(status=4, message="numerical difficulties"))
+    sb = SwitchBound(inst, lp)
+    assert sb.tighten(0.5) == lp.bound  # the root stays: its bound holds
+    assert sb.unsolved and sb.lps == 2 and sb.stats()["stopped_by_an_unsolved_lp"]
+    assert sb.tighten(0.5) == lp.bound and sb.lps == 2  # and no more LPs are tried

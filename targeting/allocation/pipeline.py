@@ -126,11 +126,14 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         nonlocal proof, switches
         if _proven_by_lp(objective, proof, settings):
             return True
-        if settings.relative_gap > 0 and inst.n_pairs:
-            switches = switches or SwitchBound(inst, lp)
-            b = switches.tighten(objective / (1.0 - settings.relative_gap), deadline=deadline)
-            if b < proof.bound:
-                proof = replace(lp, bound=b)
+        if switches is None:
+            if (settings.relative_gap <= 0 or not inst.n_pairs
+                    or time.perf_counter() + 2 * lp.seconds >= deadline):
+                return False  # (no time for two LPs: not even built)
+            switches = SwitchBound(inst, lp)
+        b = switches.tighten(objective / (1.0 - settings.relative_gap), deadline=deadline)
+        if b < proof.bound:
+            proof = replace(lp, bound=b)
         return _proven_by_lp(objective, proof, settings)
 
     out = _lp_rounding(inst, settings, lp, hint, t0)

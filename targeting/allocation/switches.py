@@ -41,6 +41,8 @@ MAX_LPS = 48
 #: Each call of :meth:`SwitchBound.tighten` solves at least this many LPs (when it needs to),
 #: then goes on only while its pace would reach its target within :data:`MAX_LPS`.
 GRACE_LPS = 4
+#: What :meth:`SwitchBound._solve` returns for an LP HiGHS did not solve.
+_UNSOLVED = object()
 #: A switch stands half on when its pairs' LP values add up to more than this and less than
 #: its minimum by more than this.
 EPS = 1e-6
@@ -70,6 +72,7 @@ class SwitchBound:
         self.lps = 0
         self.seconds = time.perf_counter() - t0
         self.exact = False  # the highest node has no switch half on
+        self.unsolved = False  # an LP was not solved: no more splits
         self._order = 0
         self._heap = [_Node(-float(lp.bound), 0, {}, np.asarray(lp.x, dtype=float))]
         self._m = m
@@ -94,7 +97,8 @@ class SwitchBound:
         return best
 
     def _solve(self, fixed: dict) -> tuple[float, np.ndarray] | None:
-        """The LP with ``fixed`` switches: ``(bound, x)``, or None when no plan meets them."""
+        """The LP with ``fixed`` switches: ``(bound, x)``, None when no plan meets them,
+        ``_UNSOLVED`` when HiGHS did not solve it."""
         m = self._m
         if self._matrix is None:
             A, b, _, _ = constraint_matrix(m)
@@ -119,8 +123,8 @@ class SwitchBound:
         self.lps += 1
         if res.status == 2:  # infeasible: no plan in this region
             return None
-        if res.status != 0:
-            raise RuntimeError(f"LP with switches fixed not solved: {res.message}")
+        if res.status != 0:  # not solved (numerical trouble): no bound from this node
+            return _UNSOLVED
         return float(-res.fun), np.asarray(res.x[: m.n_x])
 
     def tighten(self, target: float, *, max_lps: int = MAX_LPS,
@@ -135,7 +139,7 @@ class SwitchBound:
         t0 = time.perf_counter()
         first_bound, first_lps = self.bound, self.lps
         try:
-            while self._heap and self.bound > target and not self.exact:
+            while self._heap and self.bound > target and not (self.exact or self.unsolved):
                 done = self.lps - first_lps
                 if done >= GRACE_LPS:
                     # at the pace of this call so far, the budget would not reach the target:
@@ -152,10 +156,12 @@ class SwitchBound:
                 # two LPs per split, each about as long as the relaxation's own
                 if self.lps + 2 > max_lps or time.perf_counter() + 2 * self.lp.seconds >= deadline:
                     break
+                children = [({**top.fixed, s: v}, self._solve({**top.fixed, s: v})) for v in (0, 1)]
+                if any(got is _UNSOLVED for _, got in children):
+                    self.unsolved = True  # the parent stays: its bound holds
+                    break
                 heapq.heappop(self._heap)
-                for v in (0, 1):
-                    fixed = {**top.fixed, s: v}
-                    got = self._solve(fixed)
+                for fixed, got in children:
                     if got is None:
                         continue
                     # a child's LP is the parent's with a tighter region: never above it
@@ -172,4 +178,5 @@ class SwitchBound:
         return {"method": "the LP relaxation branched on group and cooperative minimums (best first)",
                 "lp_bound": float(self.lp.bound), "bound": self.bound, "lps": self.lps,
                 "switches": len(self.switches), "every_switch_decided": self.exact,
+                "stopped_by_an_unsolved_lp": self.unsolved,
                 "seconds": round(self.seconds, 3)}
