@@ -96,3 +96,25 @@ def test_an_lp_highs_does_not_solve_stops_the_splits_and_keeps_the_bound(monkeyp
     assert sb.tighten(0.5) == lp.bound  # the root stays: its bound holds
     assert sb.unsolved and sb.lps == 2 and sb.stats()["stopped_by_an_unsolved_lp"]
     assert sb.tighten(0.5) == lp.bound and sb.lps == 2  # and no more LPs are tried
+
+
+def test_the_pace_rule_gives_up_on_a_target_the_switches_cannot_reach():
+    """Three cooperatives half on, each split lowering the bound a little: a target far below
+    (the gap lies elsewhere) is given up after the grace LPs; without a target every switch is
+    decided."""
+    from targeting.allocation.switches import GRACE_LPS
+
+    hh = [{"household_id": f"h{i}"} for i in range(9)]
+    pr = [{"project_id": f"vc{k}", "kind": "value_chain", "cost_vnd": 1, "slots": 9,
+           "cooperative_id": f"k{k}"} for k in range(3)]
+    pairs = [(f"h{3 * k + i}", f"vc{k}", 1.0 - 0.1 * k - 0.01 * i) for k in range(3) for i in range(3)]
+    coops = [{"cooperative_id": f"k{k}", "name": f"k{k}", "sector": "tea", "capacity": 9,
+              "min_households": 3} for k in range(3)]
+    s = Settings(relative_gap=0.01, workers=1)
+    inst = _inst(tables(hh, pr, pairs, {"c1": 4}, coops), s)
+    lp = lp_relaxation(inst)
+    quick = SwitchBound(inst, lp)
+    b = quick.tighten(0.01)  # no plan is that poor: the switches cannot get there
+    assert quick.lps == GRACE_LPS and b > 0.01 and not quick.exact
+    full = SwitchBound(inst, lp)
+    assert full.tighten(-math.inf) <= b and full.exact
