@@ -12,8 +12,9 @@ that gap at their root with cuts and restarts, in 0.3 to 6 s.
 Here the LP is solved again with switches fixed off or on, best first: the node of highest bound
 is split on its switch that stands half on (off: its pairs are not chosen; on: at least its
 minimum), until the highest bound proves the plan at hand, or no switch stands half on in it
-(the bound of the LP with every switch decided: no branching on switches can go lower), or the
-budget of LPs or time is spent. The regions of the open nodes cover every plan, so the highest
+(its LP already meets every minimum: no branching on switches can lower it), or the budget of
+LPs or time is spent, or the bound falls too slowly to reach the target (where the gap lies
+elsewhere, in the budgets' knapsacks). The regions of the open nodes cover every plan, so the highest
 of their bounds bounds every plan: a proof, like the LP bound, and never above it. On the group
 above: 23.278 after a few LPs of ~20 ms each (256 LPs enumerating every switch give the same).
 
