@@ -26,7 +26,7 @@ from .instance import Instance
 from .model import LinearModel, build_model, constraint_matrix
 from .results import LPSolution
 
-__all__ = ["lp_relaxation", "guided_pairs", "RC_SHARE", "LP_SOLVERS", "DEFAULT_LP_SOLVER"]
+__all__ = ["lp_relaxation", "lp_arrays", "guided_pairs", "RC_SHARE", "LP_SOLVERS", "DEFAULT_LP_SOLVER"]
 
 #: Who solves the LP relaxation: HiGHS through ``scipy.optimize.linprog``, or HiGHS, GLOP or
 #: PDLP through OR-Tools MathOpt (:mod:`.backends.mathopt`).
@@ -50,13 +50,7 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
         raise ValueError(f"solver must be one of {', '.join(LP_SOLVERS)}; got {solver!r}")
     t0 = time.perf_counter()
     m = model or build_model(inst, coop_capacity=coop_capacity)
-    n_var = m.n_x + len(m.bool_names)
-    A, b, cons, off = constraint_matrix(m)
-    cost = np.zeros(n_var)
-    cost[: m.n_x] = -inst.pair_gain
-    upper = np.ones(n_var)
-    upper[: m.n_x][m.zero] = 0.0
-    lower = m.lower_bounds()
+    A, b, cons, off, cost, lower, upper = lp_arrays(inst, m)
     bounds = np.c_[lower, upper]
     if A.shape[0] == 0:
         x = np.maximum((cost < 0).astype(float) * upper, lower[: m.n_x])
@@ -87,6 +81,19 @@ def lp_relaxation(inst: Instance, coop_capacity: np.ndarray | None = None,
             kdual[c.key[1]] = duals[off + i]
     return LPSolution(bound=bound, x=x, reduced_cost=rc, budget_dual=bdual, coop_dual=kdual,
                       seconds=time.perf_counter() - t0)
+
+
+def lp_arrays(inst: Instance, m: LinearModel):
+    """The LP relaxation of ``m`` as arrays, to minimise ``cost @ v`` over ``A @ v <= b``,
+    ``lower <= v <= upper`` (``v``: pairs, then the model's binaries): ``(A, b, constraints,
+    offset, cost, lower, upper)``, the first four as :func:`.model.constraint_matrix` gives them."""
+    n_var = m.n_x + len(m.bool_names)
+    A, b, cons, off = constraint_matrix(m)
+    cost = np.zeros(n_var)
+    cost[: m.n_x] = -inst.pair_gain
+    upper = np.ones(n_var)
+    upper[: m.n_x][m.zero] = 0.0
+    return A, b, cons, off, cost, m.lower_bounds(), upper
 
 
 def _lp_mathopt(m: LinearModel, gain: np.ndarray, matrix, solver: str, limit: float):

@@ -32,7 +32,8 @@ import numpy as np
 from scipy.optimize import linprog
 
 from .instance import Instance
-from .model import LinearModel, build_model, constraint_matrix
+from .lp import lp_arrays
+from .model import LinearModel, build_model
 from .results import LPSolution
 
 __all__ = ["SwitchBound", "MAX_LPS"]
@@ -102,13 +103,8 @@ class SwitchBound:
         ``_UNSOLVED`` when HiGHS did not solve it."""
         m = self._m
         if self._matrix is None:
-            A, b, _, _ = constraint_matrix(m)
-            n_var = m.n_x + len(m.bool_names)
-            cost = np.zeros(n_var)
-            cost[: m.n_x] = -self.inst.pair_gain
-            upper = np.ones(n_var)
-            upper[: m.n_x][m.zero] = 0.0
-            self._matrix = (A, b, cost, m.lower_bounds(), upper)
+            A, b, _, _, cost, lower, upper = lp_arrays(self.inst, m)
+            self._matrix = (A, b, cost, lower, upper)
         A, b, cost, lower, upper = self._matrix
         lower, upper = lower.copy(), upper.copy()
         for s, v in fixed.items():
