@@ -52,8 +52,8 @@ from .instance import Instance
 from .lns import LABEL as LNS_LABEL
 from .lns import Stop, improve
 from .lp import guided_pairs, lp_relaxation
-from .model import build_model
 from .mip import solve_plan
+from .model import build_model
 from .results import LPSolution, SolveOutcome
 from .switches import SwitchBound
 
