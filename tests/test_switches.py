@@ -51,6 +51,30 @@ def test_a_minimum_the_lp_half_meets_is_decided_and_the_bound_falls_to_the_optim
     stats = res.details["solver_stats"]["switch_bound"]
     assert stats["lps"] == 2 and stats["lp_bound"] == pytest.approx(1.4)
     assert res.details["lp_bound"] == pytest.approx(1.4)  # the LP's own, as before
+    assert res.details["solver_stats"]["method"].endswith("branched on group and cooperative minimums")
+
+
+def test_groups_solved_apart_report_their_branched_bounds_together():
+    """Two communes, each with the cooperative above: split into two groups, each proven by its
+    branched bound; plan.json's statistics sum the two."""
+    one = _minimum_case()
+    hh = [{"household_id": f"{c}h{i}", "commune_id": c} for c in ("c1", "c2") for i in range(5)]
+    pr = [{**p, "project_id": f"{c}{p['project_id']}", "commune_id": c,
+           **({"cooperative_id": f"k{c}"} if p["project_id"] == "vc" else {})}
+          for c in ("c1", "c2") for p in one["projects"].to_dict("records")]
+    pairs = [(f"{c}{h}", f"{c}{p}", g) for c in ("c1", "c2")
+             for h, p, g in [("h0", "vc", 1.0), ("h1", "vc", 1.0), ("h2", "vc", 0.1),
+                             ("h3", "vc", 0.1), ("h4", "crop", 0.5)]]
+    coops = [{"cooperative_id": f"k{c}", "name": c, "sector": "tea", "capacity": 10,
+              "min_households": 3} for c in ("c1", "c2")]
+    s = Settings(relative_gap=0.01, workers=1)
+    inst = _inst(tables(hh, pr, pairs, {"c1": 2, "c2": 2}, coops), s)
+    res = solve_optimal(inst, s, decompose="groups")
+    assert res.status == "optimal" and res.objective == pytest.approx(1.0)
+    assert res.details["decomposition"]["components"] == 2
+    stats = res.details["solver_stats"]["switch_bound"]
+    assert stats["components"] == 2 and stats["lps"] == 4
+    assert stats["lp_bound"] == pytest.approx(2.8) and stats["bound"] == pytest.approx(1.0)
 
 
 def test_budgets_of_lps_and_time_are_kept_and_the_bound_stays_proven():

@@ -171,6 +171,9 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
                         relative_gap=max(0.25 * settings.relative_gap, min(settings.relative_gap, share)))
         for i, r in zip(second, run(second, left, tight, starts)):
             old = results[i]
+            sb = _switch_stats(old.stats.get("switch_bound"), r.stats.get("switch_bound"))
+            if sb is not None:
+                old.stats = {**old.stats, "switch_bound": sb}
             if r.objective > old.objective:
                 old.chosen, old.objective, old.solver = r.chosen, r.objective, r.solver
             old.bound = max(min(old.bound, r.bound), old.objective)
@@ -190,7 +193,7 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
         objective=objective, bound=max(bound, objective),
         solver=f"independent groups of communes: {', '.join(solvers)}",
         seconds=time.perf_counter() - t0,
-        stats={"lp_seconds": None if lp is None else round(lp.seconds, 3)},
+        stats=_merged_stats(results, lp),
         lp=lp,
         decomposition={
             "method": "exact: groups of communes sharing no cooperative solved independently",
@@ -207,6 +210,33 @@ def solve_components(inst: Instance, parts: list[np.ndarray], settings: Settings
             "seconds": round(time.perf_counter() - t0, 3),
         },
     )
+
+
+def _switch_stats(first: dict | None, second: dict | None) -> dict | None:
+    """One component's branched-bound statistics (:mod:`.switches`) over both passes: the LPs
+    and seconds of both, the tighter bound."""
+    if first is None or second is None:
+        return first or second
+    return {**second, "bound": min(first["bound"], second["bound"]),
+            "lps": first["lps"] + second["lps"],
+            "seconds": round(first["seconds"] + second["seconds"], 3)}
+
+
+def _merged_stats(results: list[SolveOutcome], lp: LPSolution | None) -> dict:
+    """The merged plan's solver statistics: the LP's time, and the branched bound's
+    (:mod:`.switches`) summed over the components that used it, so that plan.json says how much
+    it tightened the bound there (``lp_bound`` against ``bound``, each summed over them)."""
+    stats: dict = {"lp_seconds": None if lp is None else round(lp.seconds, 3)}
+    used = [r.stats["switch_bound"] for r in results if r.stats.get("switch_bound")]
+    if used:
+        stats["switch_bound"] = {
+            "method": used[0]["method"], "components": len(used),
+            "lp_bound": math.fsum(u["lp_bound"] for u in used),
+            "bound": math.fsum(u["bound"] for u in used),
+            "lps": sum(u["lps"] for u in used),
+            "switches": sum(u["switches"] for u in used),
+            "seconds": round(sum(u["seconds"] for u in used), 3)}
+    return stats
 
 
 def _merged_lp(inst: Instance, parts: list[np.ndarray],

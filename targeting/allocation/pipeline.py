@@ -151,7 +151,8 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
             break
         if step is _quick_search and proven(inst.total_gain(hint)):
             # the plan at hand is proven by the branched bound: no search
-            out = best if best is not None else _lp_rounding(inst, settings, proof, hint, t0)
+            out = best if best is not None else _lp_rounding(inst, settings, proof, hint, t0,
+                                                             by=_bound_label(proof, lp))
             if out is not None:
                 out.status, out.bound = "optimal", max(float(proof.bound), out.objective)
                 break
@@ -192,7 +193,7 @@ def solve_whole(inst: Instance, settings: Settings, *, backend: str, t0: float |
         if out.status != "optimal" and _proven_by_lp(out.objective, proof, settings):
             out.status = "optimal"
         out.stats = {**out.stats, "switch_bound": switches.stats()}
-        if proof.bound < lp.bound and out.solver.endswith(LP_BOUND_LABEL):
+        if _bound_label(proof, lp) == BRANCHED_BOUND_LABEL and out.solver.endswith(LP_BOUND_LABEL):
             out.solver = out.solver[: -len(LP_BOUND_LABEL)] + BRANCHED_BOUND_LABEL
     out.lp = lp
     return out
@@ -244,10 +245,16 @@ def _best_hint(inst: Instance, lp: LPSolution) -> np.ndarray:
     return rounded if inst.total_gain(rounded) > inst.total_gain(greedy) else greedy
 
 
+def _bound_label(proof: LPSolution, lp: LPSolution) -> str:
+    """What proves a plan: the LP relaxation's bound, or the LP branched on the minimums."""
+    return BRANCHED_BOUND_LABEL if proof.bound < lp.bound else LP_BOUND_LABEL
+
+
 def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chosen: np.ndarray | None,
-                 t0: float) -> SolveOutcome | None:
+                 t0: float, by: str = LP_BOUND_LABEL) -> SolveOutcome | None:
     """LP rounding (``chosen``, :func:`_best_hint`), returned when it is already proven within
-    ``relative_gap`` of the LP bound (a proof: the LP value bounds every plan)."""
+    ``relative_gap`` of the LP bound (a proof: the LP value bounds every plan); ``by`` names
+    that bound in the statistics."""
     if lp is None or chosen is None or settings.relative_gap <= 0 or inst.n_pairs == 0:
         return None
     obj = inst.total_gain(chosen)
@@ -256,7 +263,7 @@ def _lp_rounding(inst: Instance, settings: Settings, lp: LPSolution | None, chos
     return SolveOutcome(chosen=chosen, status="optimal", objective=obj, bound=float(lp.bound),
                         solver=LP_ROUNDING, seconds=time.perf_counter() - t0,
                         stats={"method": "LP relaxation rounded, completed greedily; proven "
-                                         "within relative_gap by the LP bound",
+                                         f"within relative_gap by the {by}",
                                "tiebreak": "greedy order"},
                         hint_objective=obj)
 
