@@ -324,14 +324,21 @@ def _capacity(gains: pd.DataFrame, scores: pd.DataFrame | None) -> pd.Series:
     return gains.groupby("household_id")["gain"].max()
 
 
+def _mapped_text(keys: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``keys`` mapped through ``mapping``, ``""`` where it has no value. When nothing matches
+    pandas gives float NaN, which it will refuse to fill with text (pandas 4): made text first."""
+    out = keys.map(mapping)
+    return (out.astype(object) if out.dtype.kind == "f" else out).fillna("")
+
+
 def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result,
                       reasons: bool = True) -> pd.DataFrame:
     h = scenario.households
     p = scenario.projects.set_index("project_id")
     a = h[["household_id", "commune_id", "village", "status"] + (["wants"] if "wants" in h else [])].copy()
     asg = result.assignment.set_index("household_id")
-    a["project_id"] = a["household_id"].map(asg["project_id"]).fillna("")
-    a["cooperative_id"] = a["project_id"].map(p["cooperative_id"]).fillna("")
+    a["project_id"] = _mapped_text(a["household_id"], asg["project_id"])
+    a["cooperative_id"] = _mapped_text(a["project_id"], p["cooperative_id"])
     a["cost_vnd"] = a["household_id"].map(asg["cost_vnd"]).astype("Int64")
     pair_key = gains.set_index(["household_id", "project_id"])
     if scores is not None:
@@ -346,8 +353,8 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result,
     a["p_exit_plan"] = a["household_id"].map(p_with).astype(float)
     a["p_exit_plan"] = a["p_exit_plan"].where(a["project_id"] != "", a["p_exit_base"])
     a["gain"] = a["household_id"].map(asg["gain"]).astype(float).fillna(0.0)
-    a["kind"] = a["project_id"].map(p["kind"]).fillna("")
-    a["project_name"] = a["project_id"].map(p["name"]).fillna("")
+    a["kind"] = _mapped_text(a["project_id"], p["kind"])
+    a["project_name"] = _mapped_text(a["project_id"], p["name"])
 
     # Why each household is where it is.
     inel = ineligibility_reasons(h, scenario.projects, gains[["household_id", "project_id"]],
@@ -360,14 +367,14 @@ def _allocation_table(scenario: Scenario, gains: pd.DataFrame, scores, result,
 
     best = gains.sort_values(["gain", "cost_vnd"], ascending=[False, True], kind="stable")
     best = best.drop_duplicates("household_id").set_index("household_id")
-    a["best_project_id"] = a["household_id"].map(best["project_id"]).fillna("")
+    a["best_project_id"] = _mapped_text(a["household_id"], best["project_id"])
     a["best_gain"] = a["household_id"].map(best["gain"]).astype(float)
     if scores is not None:
         s = scores.set_index("household_id")
         a["capacity"] = a["household_id"].map(s["score"]).astype(float)
         a["capacity_rank"] = a["household_id"].map(s["rank"]).astype("Int64")
-        factors_en = a["household_id"].map(s["reasons_en"]).fillna("")
-        factors_vi = a["household_id"].map(s["reasons_vi"]).fillna("")
+        factors_en = _mapped_text(a["household_id"], s["reasons_en"])
+        factors_vi = _mapped_text(a["household_id"], s["reasons_vi"])
     else:
         a["capacity"] = a["best_gain"]
         factors_en = factors_vi = pd.Series("", index=a.index)

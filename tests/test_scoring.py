@@ -624,3 +624,16 @@ def test_scorecard_explanations_equal_setting_each_column_and_predicting_again(l
     assert any(not np.allclose(s, slow_p) for s in slow)  # some column matters
     for j, (f, s) in enumerate(zip(fast, slow)):
         assert np.allclose(f, s, rtol=0, atol=1e-10), m.features_.names[j]
+
+
+def test_a_category_the_model_never_saw_is_unknown_without_a_pandas_warning():
+    """An unseen category (and a missing one) encodes as NaN; pandas 4 refuses to build a
+    Categorical from values outside its categories, so the encoding must not rely on it."""
+    from targeting.scoring.features import FeatureSpec
+
+    spec = FeatureSpec(numeric=["land_m2"], categorical={"ethnicity": ["kinh", "tay"]}, ignored=[])
+    frame = pd.DataFrame({"land_m2": [1.0, 2.0, 3.0], "ethnicity": ["tay", "hmong", None]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X = spec.encode(frame)
+    assert X[:, 1][0] == 1 and np.isnan(X[:, 1][1:]).all()

@@ -92,7 +92,8 @@ class FeatureSpec:
                 continue
             v = frame[c]
             text = v.astype(str).where(v.notna(), None)
-            codes = pd.Categorical(text, categories=cats).codes.astype(np.float64)
+            # -1 for a category the model has not seen (pd.Categorical would refuse it in pandas 4)
+            codes = pd.Index(cats).get_indexer(text.astype(object)).astype(np.float64)
             codes[codes < 0] = np.nan
             out[:, len(self.numeric) + k] = codes
         return out
