@@ -104,7 +104,7 @@ def forced_bounds(c, a, b, u) -> np.ndarray:
     return out
 
 
-def reduced_model(c, a, b, keep):
+def reduced_model(c, a, keep):
     idx = np.argwhere(keep)
     nv, (m, n) = len(idx), c.shape
     cost = c[idx[:, 0], idx[:, 1]].astype(float)
@@ -114,7 +114,7 @@ def reduced_model(c, a, b, keep):
 
 
 def highs_on(c, a, b, keep, limit: float) -> float | None:
-    _, cost, one, cap = reduced_model(c, a, b, keep)
+    _, cost, one, cap = reduced_model(c, a, keep)
     r = milp(cost, constraints=[LinearConstraint(one, 1, 1), LinearConstraint(cap, -np.inf, b)],
              integrality=np.ones(len(cost)), bounds=Bounds(0, 1), options={"time_limit": limit})
     return None if r.x is None else round(float(r.fun))
@@ -123,7 +123,7 @@ def highs_on(c, a, b, keep, limit: float) -> float | None:
 def cpsat_on(c, a, b, keep, limit: float, workers: int) -> float | None:
     from ortools.sat.python import cp_model
 
-    idx, cost, _, _ = reduced_model(c, a, b, keep)
+    idx, cost, _, _ = reduced_model(c, a, keep)
     md = cp_model.CpModel()
     x = [md.new_bool_var("") for _ in range(len(idx))]
     for j in range(c.shape[1]):
